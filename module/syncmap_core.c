@@ -1,0 +1,1260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmap core: Go's sync.Map (src/sync/map.go) on kernel primitives.
+ *
+ * Go                          here
+ * --------------------------  ------------------------------------------
+ * read atomic.Pointer         map->read, an __rcu table pointer
+ * readOnly.amended            read->dirty != NULL
+ * dirty map[any]*entry        read->dirty, changed under map->lock only,
+ *                             but readable lock-free by syncmap_load()
+ * mu                          map->lock (a mutex; loads never take it)
+ * misses                      map->misses
+ * entry.p                     entry->p, cmpxchg()/xchg()
+ * expunged                    SYNCMAP_EXPUNGED
+ * garbage collector           syncmap_reclaim.c (RCU + SRCU grace periods)
+ *
+ * Two departures from Go, both for its known weaknesses:
+ *  - A load that misses the read snapshot looks the key up in the dirty
+ *    map without the lock and counts the miss atomically; when misses
+ *    reach the dirty map's size it queues the promotion to a work item.
+ *    Loads never take a lock and work in softirq context.
+ *  - The dirty map is not built from the read snapshot in one O(n) copy
+ *    under the lock when the first new key arrives after a promotion.  That
+ *    key gets an empty dirty map; the read snapshot's entries are copied
+ *    (or expunged) a slice at a time: SYNCMAP_MIGRATE_STEP slots by every
+ *    operation that takes the lock, and the rest by a work item that drops
+ *    the lock between chunks.  Until the copy is done, the read snapshot
+ *    answers for the entries not yet copied, exactly as it answers for
+ *    copied ones; promotion waits for the copy to finish.
+ * Documentation/syncmap.rst has the state machine and the locking rules.
+ */
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "syncmap_internal.h"
+
+u8 syncmap_markers[2];
+
+/* Read-snapshot slots copied into the dirty map per locked operation. */
+#define SYNCMAP_MIGRATE_STEP	64U
+/* ... and per lock hold by the work item that finishes the copy. */
+#define SYNCMAP_MIGRATE_CHUNK	1024U
+
+struct syncmap_key {
+	const void *data;
+	size_t len;
+	u32 hash;
+};
+
+static int syncmap_key_init(struct syncmap *map, struct syncmap_key *k,
+			    const void *key, size_t key_len)
+{
+	if (!key || !key_len)
+		return -EINVAL;
+	if (key_len > map->max_key_len)
+		return -E2BIG;
+	k->data = key;
+	k->len = key_len;
+	k->hash = (u32)siphash(key, key_len, &map->hash_key);
+	return 0;
+}
+
+static struct syncmap_entry *syncmap_find_in(struct syncmap *map,
+					     const struct syncmap_table *t,
+					     const struct syncmap_key *k)
+{
+	return syncmap_table_lookup(map, t, k->data, k->len, k->hash);
+}
+
+/* ---- entries: Go's entry methods ------------------------------------- */
+
+static inline bool syncmap_is_value(const void *p)
+{
+	return p && p != SYNCMAP_EXPUNGED;
+}
+
+/*
+ * Entries are only reached through a table under rcu_read_lock(),
+ * syncmap_read_lock() or map->lock, which the table lookup checked.
+ */
+static inline void *entry_peek(struct syncmap_entry *e)
+{
+	return rcu_dereference_raw(e->p);
+}
+
+/* Fully ordered: a value is published to readers whole. */
+static inline bool entry_try_cmpxchg(struct syncmap_entry *e, void **old,
+				     void *new)
+{
+	return try_cmpxchg((void __force **)&e->p, old, new);
+}
+
+static bool syncmap_len_reserve(struct syncmap *map)
+{
+	long n = atomic_long_read(&map->len);
+
+	if (!map->max_entries) {
+		atomic_long_inc(&map->len);
+		return true;
+	}
+	do {
+		if (n >= map->max_entries)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&map->len, &n, n + 1));
+	return true;
+}
+
+static void syncmap_len_unreserve(struct syncmap *map)
+{
+	atomic_long_dec(&map->len);
+}
+
+/*
+ * Go's entry.trySwap (and swapLocked once unexpunged): put @new in, whatever
+ * is there.  A deleted entry becoming present first reserves its place in
+ * the length, so max_entries holds on the lock-free path too.
+ * Return: 0 with *@old the previous value or NULL, -EAGAIN if expunged,
+ * -ENOSPC if the map is full.
+ */
+static int entry_swap(struct syncmap *map, struct syncmap_entry *e,
+		      void *new, void **old)
+{
+	void *p = entry_peek(e);
+	bool reserved = false;
+
+	for (;;) {
+		if (p == SYNCMAP_EXPUNGED)
+			break;
+		if (!p && !reserved) {
+			if (!syncmap_len_reserve(map))
+				return -ENOSPC;
+			reserved = true;
+		} else if (p && reserved) {
+			syncmap_len_unreserve(map);
+			reserved = false;
+		}
+		if (entry_try_cmpxchg(e, &p, new)) {
+			*old = p;
+			return 0;
+		}
+	}
+	if (reserved)
+		syncmap_len_unreserve(map);
+	return -EAGAIN;
+}
+
+/*
+ * Go's entry.tryLoadOrStore.
+ * Return: 1 with *@actual the present value, 0 if @value was stored,
+ * -EAGAIN if expunged, -ENOSPC if the map is full.
+ */
+static int entry_load_or_store(struct syncmap *map, struct syncmap_entry *e,
+			       void *value, void **actual)
+{
+	void *p = entry_peek(e);
+	bool reserved = false;
+	int ret;
+
+	for (;;) {
+		if (p == SYNCMAP_EXPUNGED) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (p) {
+			*actual = p;
+			ret = 1;
+			break;
+		}
+		if (!reserved) {
+			if (!syncmap_len_reserve(map))
+				return -ENOSPC;
+			reserved = true;
+		}
+		if (entry_try_cmpxchg(e, &p, value)) {
+			*actual = value;
+			return 0;
+		}
+	}
+	if (reserved)
+		syncmap_len_unreserve(map);
+	return ret;
+}
+
+/* Go's entry.delete.  Return: the deleted value, or NULL. */
+static void *entry_delete(struct syncmap *map, struct syncmap_entry *e)
+{
+	void *p = entry_peek(e);
+
+	do {
+		if (!syncmap_is_value(p))
+			return NULL;
+	} while (!entry_try_cmpxchg(e, &p, NULL));
+	atomic_long_dec(&map->len);
+	return p;
+}
+
+static bool syncmap_equal(struct syncmap *map, const void *a, const void *b)
+{
+	if (map->ops && map->ops->equal)
+		return map->ops->equal(a, b, map->priv);
+	return a == b;
+}
+
+/*
+ * Go's entry.tryCompareAndSwap, and CompareAndDelete's loop when @new is
+ * NULL.  The RCU read section keeps the present value alive while
+ * ops->equal() looks at it, also on the locked paths.
+ * Return: the value replaced or deleted, or NULL if none was.
+ */
+static void *entry_compare_and_swap(struct syncmap *map,
+				    struct syncmap_entry *e,
+				    void *old, void *new)
+{
+	void *p;
+
+	rcu_read_lock();
+	p = entry_peek(e);
+	do {
+		if (!syncmap_is_value(p) || !syncmap_equal(map, p, old)) {
+			p = NULL;
+			break;
+		}
+	} while (!entry_try_cmpxchg(e, &p, new));
+	rcu_read_unlock();
+	if (p && !new)
+		atomic_long_dec(&map->len);
+	return p;
+}
+
+/* Go's entry.unexpungeLocked. */
+static bool entry_unexpunge(struct syncmap_entry *e)
+{
+	void *p = SYNCMAP_EXPUNGED;
+
+	return entry_try_cmpxchg(e, &p, NULL);
+}
+
+/* Go's entry.tryExpungeLocked. */
+static bool entry_try_expunge(struct syncmap_entry *e)
+{
+	void *p = entry_peek(e);
+
+	while (!p) {
+		if (entry_try_cmpxchg(e, &p, SYNCMAP_EXPUNGED))
+			return true;
+	}
+	return p == SYNCMAP_EXPUNGED;
+}
+
+/* ---- the map under its lock ------------------------------------------- */
+
+static struct syncmap_table *read_locked(struct syncmap *map)
+{
+	return rcu_dereference_protected(map->read,
+					 lockdep_is_held(&map->lock));
+}
+
+static struct syncmap_table *dirty_locked(struct syncmap *map,
+					  struct syncmap_table *read)
+{
+	return rcu_dereference_protected(read->dirty,
+					 lockdep_is_held(&map->lock));
+}
+
+static bool syncmap_migrated(struct syncmap *map, struct syncmap_table *read)
+{
+	return map->migrate_pos > read->mask;
+}
+
+/*
+ * Go's dirtyLocked, a slice at a time: copy up to @budget slots of the read
+ * snapshot into the dirty map, expunging deleted entries instead of copying
+ * them.  The dirty map was sized for all of them by syncmap_dirty_reserve().
+ */
+static void syncmap_migrate(struct syncmap *map, struct syncmap_table *read,
+			    struct syncmap_table *dirty, unsigned int budget)
+{
+	struct syncmap_entry *e;
+
+	lockdep_assert_held(&map->lock);
+	for (; budget && !syncmap_migrated(map, read); budget--) {
+		e = rcu_dereference_protected(read->slots[map->migrate_pos++],
+					      lockdep_is_held(&map->lock));
+		if (!e || e == SYNCMAP_TOMBSTONE)
+			continue;
+		map->migrate_left--;
+		if (entry_try_expunge(e)) {
+			map->expunged++;
+			continue;
+		}
+		refcount_inc(&e->ref);
+		syncmap_table_insert(map, dirty, e);
+	}
+}
+
+/*
+ * Make room in the dirty map for @extra more entries besides the rest of
+ * the copy, creating it if the read snapshot has none (Go: dirtyLocked and
+ * read.Store(amended: true)).  Nothing changes when it fails.
+ *
+ * Growing copies the dirty map into a table sized for 1.5 times its load:
+ * O(n) under the lock, once per n/2 inserts.
+ */
+static int syncmap_dirty_reserve(struct syncmap *map,
+				 struct syncmap_table *read, unsigned int extra)
+{
+	struct syncmap_table *dirty = dirty_locked(map, read);
+	struct syncmap_table *bigger;
+
+	if (!dirty) {
+		dirty = syncmap_table_alloc(map, (unsigned long)read->count +
+					    extra);
+		if (!dirty)
+			return -ENOMEM;
+		map->migrate_pos = 0;
+		map->migrate_left = read->count;
+		map->dirty_rebuilds++;
+		rcu_assign_pointer(read->dirty, dirty);
+		/* Finish the copy in the background, in bounded chunks. */
+		queue_work(system_unbound_wq, &map->promote_work);
+		return 0;
+	}
+	if (syncmap_table_room(dirty) >= map->migrate_left + extra)
+		return 0;
+	bigger = syncmap_table_alloc(map, (unsigned long)dirty->count +
+				     map->migrate_left + extra);
+	if (!bigger)
+		return -ENOMEM;
+	syncmap_table_copy(map, bigger, dirty);
+	rcu_assign_pointer(read->dirty, bigger);
+	syncmap_retire_table(map, dirty, false);
+	return 0;
+}
+
+/* Go: the promotion in missLocked and Range.  The copy must be complete. */
+static void syncmap_promote_locked(struct syncmap *map,
+				   struct syncmap_table *read,
+				   struct syncmap_table *dirty)
+{
+	lockdep_assert_held(&map->lock);
+	WARN_ON_ONCE(!syncmap_migrated(map, read));
+	rcu_assign_pointer(map->read, dirty);
+	atomic_set(&map->misses, 0);
+	map->promotions++;
+	syncmap_retire_table(map, read, true);
+}
+
+/* Go's missLocked.  @read is stale once this returns. */
+static void syncmap_miss_locked(struct syncmap *map,
+				struct syncmap_table *read)
+{
+	struct syncmap_table *dirty = dirty_locked(map, read);
+
+	this_cpu_inc(map->pcpu->misses);
+	if (atomic_inc_return(&map->misses) < dirty->count)
+		return;
+	/* If the copy is still running, its work item promotes at the end. */
+	if (syncmap_migrated(map, read))
+		syncmap_promote_locked(map, read, dirty);
+}
+
+/* A miss seen without the lock (syncmap_load()). */
+static void syncmap_miss(struct syncmap *map, struct syncmap_table *dirty)
+{
+	this_cpu_inc(map->pcpu->misses);
+	if (atomic_inc_return(&map->misses) >= READ_ONCE(dirty->count))
+		queue_work(system_unbound_wq, &map->promote_work);
+}
+
+static void syncmap_lock(struct syncmap *map)
+{
+	mutex_lock(&map->lock);
+}
+
+/* Every holder of the lock pushes the copy into the dirty map along. */
+static void syncmap_unlock(struct syncmap *map)
+{
+	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty = dirty_locked(map, read);
+
+	if (dirty && !syncmap_migrated(map, read))
+		syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_STEP);
+	mutex_unlock(&map->lock);
+}
+
+/*
+ * Finish the copy into the dirty map, dropping the lock between chunks so
+ * that no writer waits for more than one chunk.  Called and returns with
+ * the lock held; the read snapshot may have changed meanwhile.
+ */
+static void syncmap_finish_migration(struct syncmap *map)
+{
+	struct syncmap_table *read, *dirty;
+
+	for (;;) {
+		read = read_locked(map);
+		dirty = dirty_locked(map, read);
+		if (!dirty || syncmap_migrated(map, read))
+			return;
+		syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_CHUNK);
+		if (syncmap_migrated(map, read))
+			return;
+		mutex_unlock(&map->lock);
+		cond_resched();
+		mutex_lock(&map->lock);
+	}
+}
+
+/**
+ * syncmap_promote_work() - finish a dirty-map copy and promote it if due
+ * @work: &syncmap.promote_work
+ *
+ * Context: workqueue; takes the map's lock.
+ */
+void syncmap_promote_work(struct work_struct *work)
+{
+	struct syncmap *map = container_of(work, struct syncmap, promote_work);
+	struct syncmap_table *read, *dirty;
+
+	mutex_lock(&map->lock);
+	syncmap_finish_migration(map);
+	read = read_locked(map);
+	dirty = dirty_locked(map, read);
+	if (dirty && atomic_read(&map->misses) >= dirty->count)
+		syncmap_promote_locked(map, read, dirty);
+	mutex_unlock(&map->lock);
+}
+
+/* Go's unexpungeLocked + m.dirty[key] = e, with the room reserved first. */
+static int syncmap_unexpunge_locked(struct syncmap *map,
+				    struct syncmap_table *read,
+				    struct syncmap_entry *e)
+{
+	int ret;
+
+	if (entry_peek(e) != SYNCMAP_EXPUNGED)
+		return 0;
+	/* Only the lock holder expunges or unexpunges: this stays true. */
+	ret = syncmap_dirty_reserve(map, read, 1);
+	if (ret)
+		return ret;
+	if (entry_unexpunge(e)) {
+		refcount_inc(&e->ref);
+		syncmap_table_insert(map, dirty_locked(map, read), e);
+	}
+	return 0;
+}
+
+/* Go: m.dirty[key] = newEntry(value), for a key neither table has. */
+static int syncmap_insert_locked(struct syncmap *map,
+				 struct syncmap_table *read,
+				 const struct syncmap_key *k, void *value)
+{
+	struct syncmap_entry *e;
+	int ret = -ENOMEM;
+
+	if (!syncmap_len_reserve(map))
+		return -ENOSPC;
+	e = kmalloc(struct_size(e, key, k->len), map->gfp);
+	if (!e)
+		goto unreserve;
+	ret = syncmap_dirty_reserve(map, read, 1);
+	if (ret) {
+		kfree(e);
+		goto unreserve;
+	}
+	RCU_INIT_POINTER(e->p, value);
+	refcount_set(&e->ref, 1);
+	e->hash = k->hash;
+	e->key_len = k->len;
+	memcpy(e->key, k->data, k->len);
+	syncmap_table_insert(map, dirty_locked(map, read), e);
+	return 0;
+
+unreserve:
+	syncmap_len_unreserve(map);
+	return ret;
+}
+
+/* ---- retiring values ----------------------------------------------- */
+
+/*
+ * Room to retire one value, taken before anything changes.  NULL without
+ * error when the map has no release callback: nothing to wait for then.
+ */
+static int syncmap_retiree_get(struct syncmap *map,
+			       struct syncmap_retiree **r)
+{
+	*r = NULL;
+	if (!map->ops || !map->ops->release)
+		return 0;
+	*r = syncmap_retiree_alloc(map, 1);
+	return *r ? 0 : -ENOMEM;
+}
+
+static void syncmap_retire_one(struct syncmap *map, struct syncmap_retiree *r,
+			       void *value)
+{
+	if (!r)
+		return;
+	r->nr = value ? 1 : 0;
+	if (value)
+		r->values[0] = value;
+	syncmap_retire_values(map, r);
+}
+
+/* ---- operations ------------------------------------------------------ */
+
+/**
+ * syncmap_load() - look a key up (Go's Load)
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ *
+ * Never takes a lock: a hit in the read snapshot costs a hash, a probe
+ * and one load; a miss also probes the dirty map and counts the miss.
+ *
+ * Context: any context, including softirq and hardirq.  The caller holds
+ * rcu_read_lock() or syncmap_read_lock(); the returned value stays valid
+ * until that section ends (lockdep-checked).
+ * Return: the value stored for @key, or %NULL if there is none (also for an
+ * empty or too-long key, which no map holds).
+ */
+void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
+{
+	struct syncmap_table *read, *dirty;
+	struct syncmap_entry *e;
+	struct syncmap_key k;
+	void *p = NULL;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held() &&
+			 !srcu_read_lock_held(&map->srcu),
+			 "syncmap_load() needs rcu_read_lock() or syncmap_read_lock()");
+	if (syncmap_key_init(map, &k, key, key_len))
+		return NULL;
+
+	rcu_read_lock();
+	read = rcu_dereference(map->read);
+	e = syncmap_find_in(map, read, &k);
+	if (likely(e)) {
+		this_cpu_inc(map->pcpu->hits);
+	} else {
+		dirty = rcu_dereference(read->dirty);
+		if (dirty) {
+			e = syncmap_find_in(map, dirty, &k);
+			syncmap_miss(map, dirty);
+		}
+	}
+	if (e)
+		p = entry_peek(e);
+	rcu_read_unlock();
+	return syncmap_is_value(p) ? p : NULL;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_load, SYNCMAP);
+
+static int syncmap_swap_locked(struct syncmap *map,
+			       const struct syncmap_key *k,
+			       void *value, void **old)
+{
+	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty;
+	struct syncmap_entry *e;
+	int ret;
+
+	e = syncmap_find_in(map, read, k);
+	if (e) {
+		ret = syncmap_unexpunge_locked(map, read, e);
+		return ret ?: entry_swap(map, e, value, old);
+	}
+	dirty = dirty_locked(map, read);
+	e = dirty ? syncmap_find_in(map, dirty, k) : NULL;
+	if (e)
+		return entry_swap(map, e, value, old);
+	*old = NULL;
+	return syncmap_insert_locked(map, read, k, value);
+}
+
+/**
+ * syncmap_swap() - store a value and return the previous one (Go's Swap)
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: the new value, not %NULL; the map owns it on success
+ * @previous: if not %NULL, set to the value replaced when there was one
+ *
+ * The replaced value is released after a grace period; *@previous is
+ * valid only inside the caller's syncmap_read_lock() section.
+ *
+ * Context: process context; may sleep.  May be called inside
+ * syncmap_read_lock() and from a syncmap_range() callback.
+ * Return: 1 if a value was replaced, 0 if the key was new, -EINVAL for an
+ * empty key or %NULL value, -E2BIG for a key longer than the map allows,
+ * -ENOSPC when the map is full, -ENOMEM; on error nothing changed and the
+ * caller still owns @value.
+ */
+int syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
+		 void *value, void **previous)
+{
+	struct syncmap_retiree *r;
+	struct syncmap_entry *e;
+	struct syncmap_key k;
+	void *old = NULL;
+	int ret;
+
+	might_sleep();
+	ret = syncmap_key_init(map, &k, key, key_len);
+	if (ret)
+		return ret;
+	if (!value)
+		return -EINVAL;
+	ret = syncmap_retiree_get(map, &r);
+	if (ret)
+		return ret;
+
+	rcu_read_lock();
+	e = syncmap_find_in(map, rcu_dereference(map->read), &k);
+	ret = e ? entry_swap(map, e, value, &old) : -EAGAIN;
+	rcu_read_unlock();
+	if (ret == -EAGAIN) {
+		syncmap_lock(map);
+		ret = syncmap_swap_locked(map, &k, value, &old);
+		syncmap_unlock(map);
+	}
+
+	syncmap_retire_one(map, r, ret ? NULL : old);
+	if (ret)
+		return ret;
+	if (previous)
+		*previous = old;
+	return old ? 1 : 0;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_swap, SYNCMAP);
+
+/**
+ * syncmap_store() - set the value of a key (Go's Store)
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: the value, not %NULL; the map owns it on success
+ *
+ * Context: process context; may sleep.  May be called from a
+ * syncmap_range() callback.
+ * Return: 0, or the errors of syncmap_swap(); on error nothing changed and
+ * the caller still owns @value.
+ */
+int syncmap_store(struct syncmap *map, const void *key, size_t key_len,
+		  void *value)
+{
+	int ret = syncmap_swap(map, key, key_len, value, NULL);
+
+	return ret < 0 ? ret : 0;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_store, SYNCMAP);
+
+static int syncmap_load_or_store_locked(struct syncmap *map,
+					const struct syncmap_key *k,
+					void *value, void **actual)
+{
+	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty;
+	struct syncmap_entry *e;
+	int ret;
+
+	e = syncmap_find_in(map, read, k);
+	if (e) {
+		ret = syncmap_unexpunge_locked(map, read, e);
+		return ret ?: entry_load_or_store(map, e, value, actual);
+	}
+	dirty = dirty_locked(map, read);
+	e = dirty ? syncmap_find_in(map, dirty, k) : NULL;
+	if (e) {
+		ret = entry_load_or_store(map, e, value, actual);
+		syncmap_miss_locked(map, read);
+		return ret;
+	}
+	ret = syncmap_insert_locked(map, read, k, value);
+	if (!ret)
+		*actual = value;
+	return ret;
+}
+
+/**
+ * syncmap_load_or_store() - return the present value or store a new one
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: the value to store if the key is absent, not %NULL
+ * @actual: if not %NULL, set to the present value, or to @value if stored
+ *
+ * Go's LoadOrStore.  *@actual is valid only inside the caller's
+ * syncmap_read_lock() section.
+ *
+ * Context: process context; may sleep.
+ * Return: 1 if the key was present (the caller still owns @value), 0 if
+ * @value was stored (the map owns it), or the errors of syncmap_swap().
+ */
+int syncmap_load_or_store(struct syncmap *map, const void *key,
+			  size_t key_len, void *value, void **actual)
+{
+	struct syncmap_entry *e;
+	struct syncmap_key k;
+	void *act = NULL;
+	int ret;
+
+	might_sleep();
+	ret = syncmap_key_init(map, &k, key, key_len);
+	if (ret)
+		return ret;
+	if (!value)
+		return -EINVAL;
+
+	rcu_read_lock();
+	e = syncmap_find_in(map, rcu_dereference(map->read), &k);
+	ret = e ? entry_load_or_store(map, e, value, &act) : -EAGAIN;
+	rcu_read_unlock();
+	if (ret == -EAGAIN) {
+		syncmap_lock(map);
+		ret = syncmap_load_or_store_locked(map, &k, value, &act);
+		syncmap_unlock(map);
+	}
+	if (ret >= 0 && actual)
+		*actual = act;
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_load_or_store, SYNCMAP);
+
+static void *syncmap_load_and_delete_locked(struct syncmap *map,
+					    const struct syncmap_key *k)
+{
+	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty;
+	struct syncmap_entry *e;
+	void *old = NULL;
+
+	e = syncmap_find_in(map, read, k);
+	if (e)
+		return entry_delete(map, e);
+	dirty = dirty_locked(map, read);
+	if (!dirty)
+		return NULL;
+	e = syncmap_find_in(map, dirty, k);
+	if (e) {
+		/* Only in the dirty map: remove it there (Go #40999). */
+		syncmap_table_remove(map, dirty, e);
+		old = entry_delete(map, e);
+		syncmap_entry_put(map, e);
+	}
+	syncmap_miss_locked(map, read);
+	return old;
+}
+
+/**
+ * syncmap_load_and_delete() - delete a key and return its value
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: if not %NULL, set to the deleted value
+ *
+ * Go's LoadAndDelete.  The deleted value is released after a grace period;
+ * *@value is valid only inside the caller's syncmap_read_lock() section.
+ *
+ * Context: process context; may sleep.
+ * Return: 1 if a value was deleted, 0 if the key was absent, -ENOMEM (no
+ * room to retire the value: nothing changed).
+ */
+int syncmap_load_and_delete(struct syncmap *map, const void *key,
+			    size_t key_len, void **value)
+{
+	struct syncmap_table *read;
+	struct syncmap_retiree *r;
+	struct syncmap_entry *e;
+	struct syncmap_key k;
+	void *old = NULL;
+	bool locked;
+	int ret;
+
+	might_sleep();
+	if (syncmap_key_init(map, &k, key, key_len))
+		return 0;
+	ret = syncmap_retiree_get(map, &r);
+	if (ret)
+		return ret;
+
+	rcu_read_lock();
+	read = rcu_dereference(map->read);
+	e = syncmap_find_in(map, read, &k);
+	if (e)
+		old = entry_delete(map, e);
+	locked = !e && rcu_access_pointer(read->dirty);
+	rcu_read_unlock();
+	if (locked) {
+		syncmap_lock(map);
+		old = syncmap_load_and_delete_locked(map, &k);
+		syncmap_unlock(map);
+	}
+
+	syncmap_retire_one(map, r, old);
+	if (old && value)
+		*value = old;
+	return old ? 1 : 0;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_load_and_delete, SYNCMAP);
+
+/**
+ * syncmap_delete() - delete a key (Go's Delete)
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ *
+ * Context: process context; may sleep.
+ * Return: 1 if a value was deleted, 0 if the key was absent, -ENOMEM
+ * (nothing changed).
+ */
+int syncmap_delete(struct syncmap *map, const void *key, size_t key_len)
+{
+	return syncmap_load_and_delete(map, key, key_len, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_delete, SYNCMAP);
+
+/*
+ * The locked half of CompareAndSwap (@new set) and CompareAndDelete (@new
+ * NULL).  Go counts a miss for CompareAndDelete whenever it looks at the
+ * dirty map, for CompareAndSwap only when the key is there.
+ */
+static void *syncmap_compare_locked(struct syncmap *map,
+				    const struct syncmap_key *k,
+				    void *old, void *new)
+{
+	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty;
+	struct syncmap_entry *e;
+	void *prev = NULL;
+
+	e = syncmap_find_in(map, read, k);
+	if (e)
+		return entry_compare_and_swap(map, e, old, new);
+	dirty = dirty_locked(map, read);
+	if (!dirty)
+		return NULL;
+	e = syncmap_find_in(map, dirty, k);
+	if (e)
+		prev = entry_compare_and_swap(map, e, old, new);
+	if (e || !new)
+		syncmap_miss_locked(map, read);
+	return prev;
+}
+
+static int syncmap_compare(struct syncmap *map, const void *key,
+			   size_t key_len, void *old, void *new)
+{
+	struct syncmap_table *read;
+	struct syncmap_retiree *r;
+	struct syncmap_entry *e;
+	struct syncmap_key k;
+	void *prev = NULL;
+	bool locked;
+	int ret;
+
+	might_sleep();
+	if (syncmap_key_init(map, &k, key, key_len))
+		return 0;
+	ret = syncmap_retiree_get(map, &r);
+	if (ret)
+		return ret;
+
+	rcu_read_lock();
+	read = rcu_dereference(map->read);
+	e = syncmap_find_in(map, read, &k);
+	if (e)
+		prev = entry_compare_and_swap(map, e, old, new);
+	locked = !e && rcu_access_pointer(read->dirty);
+	rcu_read_unlock();
+	if (locked) {
+		syncmap_lock(map);
+		prev = syncmap_compare_locked(map, &k, old, new);
+		syncmap_unlock(map);
+	}
+
+	syncmap_retire_one(map, r, prev);
+	return prev ? 1 : 0;
+}
+
+/**
+ * syncmap_compare_and_swap() - replace a value if it equals @old
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @old: the value expected, compared with ops->equal() (pointer identity
+ *	without one); the caller keeps owning @old
+ * @new: the replacement, not %NULL
+ *
+ * Go's CompareAndSwap: never inserts; a missing key compares unequal.
+ *
+ * Context: process context; may sleep.
+ * Return: 1 if swapped (the map owns @new and releases the value it
+ * replaced after a grace period), 0 if not (the caller still owns @new),
+ * -EINVAL if @new is %NULL, -ENOMEM (nothing changed).
+ */
+int syncmap_compare_and_swap(struct syncmap *map, const void *key,
+			     size_t key_len, void *old, void *new)
+{
+	if (!new)
+		return -EINVAL;
+	return syncmap_compare(map, key, key_len, old, new);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_compare_and_swap, SYNCMAP);
+
+/**
+ * syncmap_compare_and_delete() - delete a key if its value equals @old
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @old: the value expected, compared as in syncmap_compare_and_swap()
+ *
+ * Go's CompareAndDelete: a missing key compares unequal.
+ *
+ * Context: process context; may sleep.
+ * Return: 1 if deleted (the value is released after a grace period), 0 if
+ * not, -ENOMEM (nothing changed).
+ */
+int syncmap_compare_and_delete(struct syncmap *map, const void *key,
+			       size_t key_len, void *old)
+{
+	return syncmap_compare(map, key, key_len, old, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_compare_and_delete, SYNCMAP);
+
+/**
+ * syncmap_range() - call @fn for each key and value (Go's Range)
+ * @map: the map
+ * @fn: called with each key, its length, its value and @arg; returns false
+ *	to stop.  It may sleep and may call any operation on @map, including
+ *	a nested syncmap_range(), but not syncmap_synchronize().
+ * @arg: passed to @fn
+ *
+ * Like Go, Range first promotes the dirty map (finishing its copy in
+ * bounded chunks) and then walks that snapshot: each key is visited at most
+ * once, and every key present for the whole call is visited, with a value
+ * it had during the call.  The key and value passed to @fn stay valid until
+ * @fn returns.
+ *
+ * Context: process context; may sleep.  Takes the map's lock briefly and
+ * holds syncmap_read_lock() for the walk.
+ */
+void syncmap_range(struct syncmap *map, syncmap_range_fn fn, void *arg)
+{
+	struct syncmap_table *read, *dirty;
+	struct syncmap_entry *e;
+	unsigned int i;
+	void *p;
+	int idx;
+
+	might_sleep();
+	idx = srcu_read_lock(&map->srcu);
+	read = srcu_dereference(map->read, &map->srcu);
+	if (rcu_access_pointer(read->dirty)) {
+		mutex_lock(&map->lock);
+		syncmap_finish_migration(map);
+		read = read_locked(map);
+		dirty = dirty_locked(map, read);
+		if (dirty)
+			syncmap_promote_locked(map, read, dirty);
+		mutex_unlock(&map->lock);
+		read = srcu_dereference(map->read, &map->srcu);
+	}
+
+	for (i = 0; i <= read->mask; i++) {
+		e = syncmap_table_slot(map, read, i);
+		if (!e || e == SYNCMAP_TOMBSTONE)
+			continue;
+		p = entry_peek(e);
+		if (!syncmap_is_value(p))
+			continue;
+		if (!fn(e->key, e->key_len, p, arg))
+			break;
+	}
+	srcu_read_unlock(&map->srcu, idx);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_range, SYNCMAP);
+
+/*
+ * Expunge every entry of a table detached by Clear, collecting the values.
+ * Writers that still hold the old snapshot fail on an expunged entry and
+ * retry under the lock against the new one.
+ */
+static unsigned int syncmap_clear_table(struct syncmap *map,
+					struct syncmap_table *t,
+					struct syncmap_retiree *r,
+					unsigned int n)
+{
+	struct syncmap_entry *e;
+	unsigned int i;
+	void *p;
+
+	for (i = 0; i <= t->mask; i++) {
+		/* Detached: nobody changes its slots any more. */
+		e = rcu_dereference_protected(t->slots[i], true);
+		if (!e || e == SYNCMAP_TOMBSTONE)
+			continue;
+		p = xchg((void __force **)&e->p, SYNCMAP_EXPUNGED);
+		if (!syncmap_is_value(p))
+			continue;
+		atomic_long_dec(&map->len);
+		if (r)
+			r->values[n++] = p;
+	}
+	return n;
+}
+
+/**
+ * syncmap_clear() - delete every key (Go's Clear)
+ * @map: the map
+ *
+ * Publishes an empty read snapshot, then expunges the old entries outside
+ * the lock and releases their values after a grace period.
+ *
+ * Context: process context; may sleep.  May be called from a
+ * syncmap_range() callback.
+ * Return: 0, or -ENOMEM (nothing changed).
+ */
+int syncmap_clear(struct syncmap *map)
+{
+	struct syncmap_table *read, *dirty, *fresh;
+	struct syncmap_retiree *r = NULL;
+	unsigned int n;
+
+	might_sleep();
+	mutex_lock(&map->lock);
+	read = read_locked(map);
+	dirty = dirty_locked(map, read);
+	if (!read->count && !dirty) {
+		mutex_unlock(&map->lock);
+		return 0;
+	}
+	fresh = syncmap_table_alloc(map, 0);
+	if (map->ops && map->ops->release)
+		r = syncmap_retiree_alloc(map, read->count +
+					  (dirty ? dirty->count : 0));
+	if (!fresh || (map->ops && map->ops->release && !r)) {
+		mutex_unlock(&map->lock);
+		kvfree(r);
+		if (fresh)
+			syncmap_table_free(fresh);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(map->read, fresh);
+	atomic_set(&map->misses, 0);
+	mutex_unlock(&map->lock);
+
+	n = syncmap_clear_table(map, read, r, 0);
+	if (dirty)
+		n = syncmap_clear_table(map, dirty, r, n);
+	if (r) {
+		r->nr = n;
+		syncmap_retire_values(map, r);
+	}
+	syncmap_retire_table(map, read, true);
+	if (dirty)
+		syncmap_retire_table(map, dirty, true);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_clear, SYNCMAP);
+
+/**
+ * syncmap_len() - number of keys present
+ * @map: the map
+ *
+ * O(1): a counter kept by every operation, which Go's sync.Map lacks.
+ * Exact when no write is in flight; an insert is counted from just before
+ * it becomes visible.
+ *
+ * Context: any context.
+ * Return: the number of keys.
+ */
+size_t syncmap_len(struct syncmap *map)
+{
+	long n = atomic_long_read(&map->len);
+
+	return n > 0 ? n : 0;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_len, SYNCMAP);
+
+/**
+ * syncmap_stats() - read a map's counters
+ * @map: the map
+ * @stats: filled in
+ *
+ * Context: process context; takes the map's lock briefly.
+ */
+void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
+{
+	struct syncmap_table *read, *dirty;
+	int cpu;
+
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu) {
+		const struct syncmap_pcpu_stats *s = per_cpu_ptr(map->pcpu, cpu);
+
+		stats->hits += READ_ONCE(s->hits);
+		stats->misses += READ_ONCE(s->misses);
+	}
+	mutex_lock(&map->lock);
+	read = read_locked(map);
+	dirty = dirty_locked(map, read);
+	stats->read_entries = read->count;
+	stats->dirty_entries = dirty ? dirty->count : 0;
+	stats->amended = !!dirty;
+	stats->promotions = map->promotions;
+	stats->dirty_rebuilds = map->dirty_rebuilds;
+	stats->expunged = map->expunged;
+	mutex_unlock(&map->lock);
+	stats->len = syncmap_len(map);
+	stats->pending_release = atomic_long_read(&map->pending);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_stats, SYNCMAP);
+
+/**
+ * syncmap_synchronize() - wait until retired values are released
+ * @map: the map
+ *
+ * Every value that left @map before the call has been passed to
+ * ops->release() when this returns (like rcu_barrier() for call_rcu()).
+ *
+ * Context: process context; sleeps for grace periods.  Must not be called
+ * inside syncmap_read_lock() or a syncmap_range() callback: it waits for
+ * them.
+ */
+void syncmap_synchronize(struct syncmap *map)
+{
+	might_sleep();
+	queue_work(system_unbound_wq, &map->reap_work);
+	flush_work(&map->reap_work);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_synchronize, SYNCMAP);
+
+/**
+ * syncmap_read_lock() - begin a sleepable read section of a map
+ * @map: the map
+ *
+ * Value pointers obtained from @map inside the section stay valid until
+ * syncmap_read_unlock(), even across sleeps; use it to hold on to what
+ * syncmap_swap(), syncmap_load_and_delete() or syncmap_load_or_store()
+ * return.  Sections nest.  A section delays the release of retired values
+ * and tables, so keep it short.
+ *
+ * Context: any context but NMI.
+ * Return: a cookie for syncmap_read_unlock().
+ */
+int syncmap_read_lock(struct syncmap *map)
+	__acquires(&map->srcu)
+{
+	return srcu_read_lock(&map->srcu);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_read_lock, SYNCMAP);
+
+/**
+ * syncmap_read_unlock() - end a read section
+ * @map: the map
+ * @idx: the cookie syncmap_read_lock() returned
+ *
+ * Context: the context that called syncmap_read_lock().
+ */
+void syncmap_read_unlock(struct syncmap *map, int idx)
+	__releases(&map->srcu)
+{
+	srcu_read_unlock(&map->srcu, idx);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_read_unlock, SYNCMAP);
+
+/**
+ * syncmap_create() - create a map
+ * @params: parameters, or %NULL for the defaults (no release, pointer
+ *	equality, no entry limit, keys up to %SYNCMAP_DEFAULT_KEY_LEN)
+ *
+ * Context: process context; may sleep.
+ * Return: the map, holding the creator's reference (drop it with
+ * syncmap_destroy()), or ERR_PTR(-EINVAL) for bad parameters,
+ * ERR_PTR(-ENOMEM).
+ */
+struct syncmap *syncmap_create(const struct syncmap_params *params)
+{
+	static const struct syncmap_params defaults;
+	struct syncmap_table *read;
+	struct syncmap *map;
+	gfp_t gfp;
+
+	if (!params)
+		params = &defaults;
+	gfp = params->gfp ?: GFP_KERNEL;
+	if (params->max_key_len > SYNCMAP_MAX_KEY_LEN ||
+	    (params->mode & ~0777) ||
+	    (gfp != GFP_KERNEL && gfp != GFP_KERNEL_ACCOUNT))
+		return ERR_PTR(-EINVAL);
+
+	map = kzalloc(sizeof(*map), gfp);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->gfp = gfp;
+	map->ops = params->ops;
+	map->priv = params->priv;
+	map->owner = params->owner;
+	map->max_entries = params->max_entries;
+	map->max_key_len = params->max_key_len ?: SYNCMAP_DEFAULT_KEY_LEN;
+	map->uid = params->uid;
+	map->mode = params->mode ?: 0600;
+	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
+	atomic_long_set(&map->len, 0);
+	atomic_set(&map->misses, 0);
+	atomic_long_set(&map->pending, 0);
+	mutex_init(&map->lock);
+	init_llist_head(&map->limbo_values);
+	init_llist_head(&map->limbo_tables);
+	init_llist_head(&map->limbo_entries);
+	INIT_WORK(&map->reap_work, syncmap_reap_work);
+	INIT_WORK(&map->promote_work, syncmap_promote_work);
+	kref_init(&map->ref);
+
+	map->pcpu = alloc_percpu_gfp(struct syncmap_pcpu_stats, gfp);
+	if (!map->pcpu)
+		goto free_map;
+	if (init_srcu_struct(&map->srcu))
+		goto free_pcpu;
+	read = syncmap_table_alloc(map, 0);
+	if (!read)
+		goto free_srcu;
+	RCU_INIT_POINTER(map->read, read);
+	return map;
+
+free_srcu:
+	cleanup_srcu_struct(&map->srcu);
+free_pcpu:
+	free_percpu(map->pcpu);
+free_map:
+	kfree(map);
+	return ERR_PTR(-ENOMEM);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_create, SYNCMAP);
+
+/**
+ * syncmap_free() - free a map whose last reference is gone
+ * @ref: &syncmap.ref
+ *
+ * Releases every value still in the map and waits for those in flight.
+ *
+ * Context: process context; sleeps.
+ */
+void syncmap_free(struct kref *ref)
+{
+	struct syncmap *map = container_of(ref, struct syncmap, ref);
+
+	syncmap_reclaim_all(map);
+	cleanup_srcu_struct(&map->srcu);
+	free_percpu(map->pcpu);
+	mutex_destroy(&map->lock);
+	kfree(map);
+}

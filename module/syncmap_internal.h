@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * syncmap internals shared by the files of the module: the map, its tables
+ * and entries.  Nothing here is ABI; users include <syncmap.h>.
+ */
+#ifndef _SYNCMAP_INTERNAL_H
+#define _SYNCMAP_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/siphash.h>
+#include <linux/srcu.h>
+#include <linux/workqueue.h>
+
+#include <syncmap.h>
+
+/*
+ * Two addresses nobody else can hand us: the state of an entry that was
+ * deleted and left out of the dirty map (Go's "expunged"), and the mark a
+ * dirty-map slot keeps when its entry is removed so that probes go on.
+ */
+extern u8 syncmap_markers[2];
+#define SYNCMAP_EXPUNGED	((void *)&syncmap_markers[0])
+#define SYNCMAP_TOMBSTONE	((struct syncmap_entry *)&syncmap_markers[1])
+
+/**
+ * struct syncmap_entry - one key and the slot for its value (Go's entry)
+ * @p: the value; %NULL once deleted; %SYNCMAP_EXPUNGED once deleted and
+ *	left out of the dirty map.  Changed only with cmpxchg()/xchg().
+ * @reap: link on the map's list of dead entries
+ * @ref: one reference per table (read snapshot or dirty map) holding it
+ * @hash: siphash of the key under the map's key
+ * @key_len: length of @key
+ * @key: the key bytes
+ */
+struct syncmap_entry {
+	void __rcu *p;
+	struct llist_node reap;
+	refcount_t ref;
+	u32 hash;
+	u16 key_len;
+	u8 key[] __counted_by(key_len);
+};
+
+/**
+ * struct syncmap_table - open-addressed table of entry pointers
+ * @mask: number of slots minus one (slots are a power of two)
+ * @count: entries in the table
+ * @used: entries plus tombstones; kept at most 3/4 of the slots so that
+ *	every probe meets an empty slot
+ * @put_entries: reaping the table drops one reference of every entry
+ * @dirty: for a read snapshot, the dirty map that amends it (Go's
+ *	"amended" is @dirty != NULL); never set on a dirty map
+ * @retire: link on the map's list of retired tables
+ * @slots: entry pointers, %NULL or %SYNCMAP_TOMBSTONE
+ *
+ * A read snapshot is never modified once published.  The dirty map is
+ * modified under the map's lock and read without it by syncmap_load(), so
+ * its slots are published with rcu_assign_pointer().
+ */
+struct syncmap_table {
+	unsigned int mask;
+	unsigned int count;
+	unsigned int used;
+	bool put_entries;
+	struct syncmap_table __rcu *dirty;
+	struct llist_node retire;
+	struct syncmap_entry __rcu *slots[];
+};
+
+/* Per-CPU counters of the lock-free paths. */
+struct syncmap_pcpu_stats {
+	u64 hits;
+	u64 misses;
+};
+
+/**
+ * struct syncmap - the map
+ * @read: the read snapshot (Go's read), replaced only under @lock
+ * @hash_key: per-map random siphash key
+ * @max_key_len: longest key accepted
+ * @max_entries: entry limit, 0 for none
+ * @len: keys present; reserved before a key becomes present
+ * @misses: misses since the last promotion (Go's misses)
+ * @pcpu: hit and miss counters
+ * @lock: serialises writers on the dirty map (Go's mu)
+ * @migrate_pos: next slot of @read to copy into the dirty map
+ * @migrate_left: entries of @read not yet copied or expunged
+ * @promotions: counter, under @lock
+ * @dirty_rebuilds: counter, under @lock
+ * @expunged: counter, under @lock
+ * @ops: value operations
+ * @priv: argument of @ops
+ * @owner: module holding @ops, pinned by syncmap_get()
+ * @gfp: allocation flags of writers
+ * @uid: owner uid for the char device
+ * @mode: permission bits for the char device
+ * @srcu: sleepable read sections (syncmap_read_lock(), syncmap_range())
+ * @limbo_values: retired values waiting for a grace period
+ * @limbo_tables: retired tables waiting for a grace period
+ * @limbo_entries: dead entries waiting for a grace period
+ * @pending: values retired but not yet released
+ * @reap_work: releases what sits in the limbo lists
+ * @promote_work: finishes a dirty-map build and promotes it when due
+ * @ref: references: the creator's, the registry's, syncmap_get()'s
+ * @id: registry id, 0 when not registered (registry lock)
+ * @name: registered name (registry lock)
+ */
+struct syncmap {
+	struct syncmap_table __rcu *read;
+	siphash_key_t hash_key;
+	u32 max_key_len;
+	u32 max_entries;
+	atomic_long_t len;
+	atomic_t misses;
+	struct syncmap_pcpu_stats __percpu *pcpu;
+
+	struct mutex lock ____cacheline_aligned_in_smp;
+	unsigned int migrate_pos;
+	unsigned int migrate_left;
+	u64 promotions;
+	u64 dirty_rebuilds;
+	u64 expunged;
+
+	const struct syncmap_ops *ops;
+	void *priv;
+	struct module *owner;
+	gfp_t gfp;
+	kuid_t uid;
+	umode_t mode;
+
+	struct srcu_struct srcu;
+	struct llist_head limbo_values;
+	struct llist_head limbo_tables;
+	struct llist_head limbo_entries;
+	atomic_long_t pending;
+	struct work_struct reap_work;
+	struct work_struct promote_work;
+
+	struct kref ref;
+	u32 id;
+	char name[SYNCMAP_NAME_MAX];
+};
+
+/**
+ * struct syncmap_retiree - a value on its way out, waiting for a grace period
+ * @node: link on &syncmap.limbo_values
+ * @nr: number of @values
+ * @values: the values
+ *
+ * Allocated before an operation changes anything, so that an operation
+ * that would retire a value fails with -ENOMEM instead of half-finishing.
+ */
+struct syncmap_retiree {
+	struct llist_node node;
+	unsigned int nr;
+	void *values[] __counted_by(nr);
+};
+
+/* The protection under which table slots and entry values may be read. */
+#define syncmap_protected(map)					\
+	(lockdep_is_held(&(map)->lock) ||			\
+	 srcu_read_lock_held(&(map)->srcu))
+
+/* syncmap_table.c */
+struct syncmap_table *syncmap_table_alloc(struct syncmap *map,
+					  unsigned long capacity);
+void syncmap_table_free(struct syncmap_table *t);
+unsigned int syncmap_table_room(const struct syncmap_table *t);
+void syncmap_table_insert(struct syncmap *map, struct syncmap_table *t,
+			  struct syncmap_entry *e);
+void syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
+			  struct syncmap_entry *e);
+void syncmap_table_copy(struct syncmap *map, struct syncmap_table *dst,
+			const struct syncmap_table *src);
+
+/**
+ * syncmap_table_slot() - read one slot of a table
+ * @map: the map owning @t
+ * @t: the table
+ * @i: slot index, masked by the caller
+ *
+ * Context: rcu_read_lock(), syncmap_read_lock() or the map's lock.
+ * Return: the entry, %NULL or %SYNCMAP_TOMBSTONE.
+ */
+static inline struct syncmap_entry *
+syncmap_table_slot(struct syncmap *map, const struct syncmap_table *t,
+		   unsigned int i)
+{
+	return rcu_dereference_check(t->slots[i], syncmap_protected(map));
+}
+
+/**
+ * syncmap_table_lookup() - find the entry of a key
+ * @map: the map owning @t
+ * @t: the table
+ * @key: the key
+ * @key_len: its length
+ * @hash: its hash
+ *
+ * Linear probing from the hash's home slot to the first empty slot; the
+ * table is never more than 3/4 used, so an empty slot always comes.
+ *
+ * Context: rcu_read_lock(), syncmap_read_lock() or the map's lock.
+ * Return: the entry, or %NULL.
+ */
+static inline struct syncmap_entry *
+syncmap_table_lookup(struct syncmap *map, const struct syncmap_table *t,
+		     const void *key, size_t key_len, u32 hash)
+{
+	unsigned int i = hash & t->mask;
+	struct syncmap_entry *e;
+
+	for (;; i = (i + 1) & t->mask) {
+		e = syncmap_table_slot(map, t, i);
+		if (!e)
+			return NULL;
+		if (e != SYNCMAP_TOMBSTONE && e->hash == hash &&
+		    e->key_len == key_len && !memcmp(e->key, key, key_len))
+			return e;
+	}
+}
+
+/* syncmap_reclaim.c */
+struct syncmap_retiree *syncmap_retiree_alloc(struct syncmap *map,
+					      unsigned int nr);
+void syncmap_retire_values(struct syncmap *map, struct syncmap_retiree *r);
+void syncmap_retire_table(struct syncmap *map, struct syncmap_table *t,
+			  bool put_entries);
+void syncmap_entry_put(struct syncmap *map, struct syncmap_entry *e);
+void syncmap_reap_work(struct work_struct *work);
+void syncmap_reclaim_all(struct syncmap *map);
+
+/* syncmap_core.c */
+void syncmap_free(struct kref *ref);
+void syncmap_promote_work(struct work_struct *work);
+
+/* syncmap_registry.c */
+void syncmap_registry_exit(void);
+
+#endif /* _SYNCMAP_INTERNAL_H */

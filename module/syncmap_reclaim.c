@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reclaim: what Go's garbage collector does for sync.Map.
+ *
+ * Three kinds of object leave a map while readers may still hold them:
+ * values (overwritten, deleted, cleared), tables (a read snapshot replaced
+ * by promotion or Clear, a dirty map replaced by a bigger one) and entries
+ * (removed from the dirty map, or left only in a retired table).  Each is
+ * pushed on a lock-free list of the map; one work item takes the lists,
+ * waits for an RCU grace period (syncmap_load() readers) and an SRCU grace
+ * period of the map (syncmap_read_lock() and syncmap_range() readers), then
+ * frees them and calls ops->release() on the values.  Batching makes the
+ * cost of a grace period per batch, not per value.
+ *
+ * Entry lifetime: one reference per table that holds the entry.  Reaping a
+ * table with @put_entries drops them; the last drop frees the entry there
+ * and then, since the table's grace period has already passed.
+ */
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "syncmap_internal.h"
+
+static void syncmap_release_value(struct syncmap *map, void *value)
+{
+	if (map->ops && map->ops->release)
+		map->ops->release(value, map->priv);
+}
+
+/**
+ * syncmap_retiree_alloc() - reserve room to retire values
+ * @map: the map
+ * @nr: how many values
+ *
+ * Context: process context, may sleep.
+ * Return: the retiree with @nr empty slots, or %NULL.
+ */
+struct syncmap_retiree *syncmap_retiree_alloc(struct syncmap *map,
+					      unsigned int nr)
+{
+	struct syncmap_retiree *r;
+
+	r = kvmalloc(struct_size(r, values, nr), map->gfp);
+	if (r)
+		r->nr = nr;
+	return r;
+}
+
+static void syncmap_reap_kick(struct syncmap *map)
+{
+	queue_work(system_unbound_wq, &map->reap_work);
+}
+
+/**
+ * syncmap_retire_values() - release values after a grace period
+ * @map: the map
+ * @r: a retiree whose first @r->nr slots hold values that left the map
+ *
+ * Takes @r; if it holds no value it is freed at once.
+ *
+ * Context: any context.
+ */
+void syncmap_retire_values(struct syncmap *map, struct syncmap_retiree *r)
+{
+	if (!r->nr) {
+		kvfree(r);
+		return;
+	}
+	atomic_long_add(r->nr, &map->pending);
+	llist_add(&r->node, &map->limbo_values);
+	syncmap_reap_kick(map);
+}
+
+/**
+ * syncmap_retire_table() - free a table after a grace period
+ * @map: the map
+ * @t: the table, already unreachable for new readers
+ * @put_entries: drop the table's reference on each of its entries then
+ *
+ * Context: any context.
+ */
+void syncmap_retire_table(struct syncmap *map, struct syncmap_table *t,
+			  bool put_entries)
+{
+	t->put_entries = put_entries;
+	llist_add(&t->retire, &map->limbo_tables);
+	syncmap_reap_kick(map);
+}
+
+static void syncmap_entry_free(struct syncmap *map, struct syncmap_entry *e)
+{
+	void *p = rcu_dereference_raw(e->p);
+
+	/* Only a map being freed leaves values in dead entries. */
+	if (p && p != SYNCMAP_EXPUNGED)
+		syncmap_release_value(map, p);
+	kfree(e);
+}
+
+/**
+ * syncmap_entry_put() - drop a table's reference on an entry
+ * @map: the map
+ * @e: the entry, just removed from the dirty map
+ *
+ * The last reference frees the entry after a grace period: a lock-free
+ * reader may still be looking at it.
+ *
+ * Context: any context.
+ */
+void syncmap_entry_put(struct syncmap *map, struct syncmap_entry *e)
+{
+	if (refcount_dec_and_test(&e->ref)) {
+		llist_add(&e->reap, &map->limbo_entries);
+		syncmap_reap_kick(map);
+	}
+}
+
+/* After the grace period: drop the table's references and free it. */
+static void syncmap_table_reap(struct syncmap *map, struct syncmap_table *t)
+{
+	struct syncmap_entry *e;
+	unsigned int i;
+
+	if (t->put_entries) {
+		for (i = 0; i <= t->mask; i++) {
+			e = rcu_dereference_raw(t->slots[i]);
+			if (e && e != SYNCMAP_TOMBSTONE &&
+			    refcount_dec_and_test(&e->ref))
+				syncmap_entry_free(map, e);
+		}
+	}
+	syncmap_table_free(t);
+}
+
+/**
+ * syncmap_reap_work() - free what the map retired, a batch at a time
+ * @work: &syncmap.reap_work
+ *
+ * Context: workqueue (process context); waits for grace periods.
+ */
+void syncmap_reap_work(struct work_struct *work)
+{
+	struct syncmap *map = container_of(work, struct syncmap, reap_work);
+	struct llist_node *values, *tables, *entries;
+	struct syncmap_retiree *r, *rn;
+	struct syncmap_table *t, *tn;
+	struct syncmap_entry *e, *en;
+	unsigned int i;
+
+	for (;;) {
+		values = llist_del_all(&map->limbo_values);
+		tables = llist_del_all(&map->limbo_tables);
+		entries = llist_del_all(&map->limbo_entries);
+		if (!values && !tables && !entries)
+			return;
+
+		/* Everything taken was unreachable before these started. */
+		synchronize_rcu();
+		synchronize_srcu(&map->srcu);
+
+		llist_for_each_entry_safe(t, tn, tables, retire)
+			syncmap_table_reap(map, t);
+		llist_for_each_entry_safe(e, en, entries, reap)
+			syncmap_entry_free(map, e);
+		llist_for_each_entry_safe(r, rn, values, node) {
+			for (i = 0; i < r->nr; i++)
+				syncmap_release_value(map, r->values[i]);
+			atomic_long_sub(r->nr, &map->pending);
+			kvfree(r);
+		}
+		cond_resched();
+	}
+}
+
+/**
+ * syncmap_reclaim_all() - free a map's tables, entries and values
+ * @map: a map nobody uses any more
+ *
+ * Context: process context; sleeps.
+ */
+void syncmap_reclaim_all(struct syncmap *map)
+{
+	struct syncmap_table *read, *dirty;
+
+	cancel_work_sync(&map->promote_work);
+	/* Release what is in flight, then what the tables still hold. */
+	syncmap_reap_kick(map);
+	flush_work(&map->reap_work);
+
+	read = rcu_dereference_protected(map->read, true);
+	dirty = rcu_dereference_protected(read->dirty, true);
+	if (dirty) {
+		dirty->put_entries = true;
+		syncmap_table_reap(map, dirty);
+	}
+	read->put_entries = true;
+	syncmap_table_reap(map, read);
+	WARN_ON(atomic_long_read(&map->pending));
+}

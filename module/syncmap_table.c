@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table behind both the read snapshot and the dirty map: a power-of-two
+ * array of entry pointers with linear probing.  An entry can sit in two
+ * tables at once (the read snapshot and the dirty map), so the tables hold
+ * pointers rather than intrusive list nodes.
+ *
+ * Removal leaves a tombstone instead of shifting later entries back: a
+ * lock-free reader probing the dirty map must never see an entry move past
+ * it.  Tombstones count towards the 3/4 fill limit and vanish when the map
+ * is copied into a fresh table.
+ */
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "syncmap_internal.h"
+
+#define SYNCMAP_MIN_SLOTS	16U
+
+/**
+ * syncmap_table_alloc() - allocate an empty table
+ * @map: the map the table is for (allocation flags)
+ * @capacity: entries the table must take without growing
+ *
+ * The table starts at most half full with @capacity entries.
+ *
+ * Context: process context, may sleep.
+ * Return: the table, or %NULL when memory is short or @capacity is absurd.
+ */
+struct syncmap_table *syncmap_table_alloc(struct syncmap *map,
+					  unsigned long capacity)
+{
+	struct syncmap_table *t;
+	unsigned long slots;
+
+	if (capacity > (1UL << 29))
+		return NULL;
+	slots = max_t(unsigned long, roundup_pow_of_two(capacity * 2 + 1),
+		      SYNCMAP_MIN_SLOTS);
+	t = kvzalloc(struct_size(t, slots, slots), map->gfp);
+	if (!t)
+		return NULL;
+	t->mask = slots - 1;
+	return t;
+}
+
+/**
+ * syncmap_table_free() - free a table without touching its entries
+ * @t: the table, unreachable by any reader
+ *
+ * Context: any context that may call kvfree().
+ */
+void syncmap_table_free(struct syncmap_table *t)
+{
+	kvfree(t);
+}
+
+/**
+ * syncmap_table_room() - inserts a table takes before it must grow
+ * @t: the table
+ *
+ * Context: the map's lock.
+ * Return: how many more entries fit under the 3/4 fill limit.
+ */
+unsigned int syncmap_table_room(const struct syncmap_table *t)
+{
+	unsigned int limit = (t->mask + 1) / 4 * 3;
+
+	return t->used < limit ? limit - t->used : 0;
+}
+
+/**
+ * syncmap_table_insert() - add an entry whose key the table lacks
+ * @map: the map owning @t
+ * @t: the table, with syncmap_table_room() > 0
+ * @e: the entry; the caller has accounted the table's reference
+ *
+ * The entry goes into the first empty or tombstone slot of its probe
+ * sequence and is published with rcu_assign_pointer(), so a concurrent
+ * syncmap_load() sees it whole or not at all.
+ *
+ * Context: the map's lock.
+ */
+void syncmap_table_insert(struct syncmap *map, struct syncmap_table *t,
+			  struct syncmap_entry *e)
+{
+	unsigned int i = e->hash & t->mask;
+	struct syncmap_entry *cur;
+
+	lockdep_assert_held(&map->lock);
+	for (;; i = (i + 1) & t->mask) {
+		cur = rcu_dereference_protected(t->slots[i],
+						lockdep_is_held(&map->lock));
+		if (!cur || cur == SYNCMAP_TOMBSTONE)
+			break;
+	}
+	if (!cur)
+		t->used++;
+	/* count is read without the lock by syncmap_load()'s miss path. */
+	WRITE_ONCE(t->count, t->count + 1);
+	rcu_assign_pointer(t->slots[i], e);
+}
+
+/**
+ * syncmap_table_remove() - replace an entry by a tombstone
+ * @map: the map owning @t
+ * @t: the table holding @e
+ * @e: the entry; the caller drops the table's reference
+ *
+ * Context: the map's lock.
+ */
+void syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
+			  struct syncmap_entry *e)
+{
+	unsigned int i = e->hash & t->mask;
+
+	lockdep_assert_held(&map->lock);
+	while (rcu_dereference_protected(t->slots[i],
+					 lockdep_is_held(&map->lock)) != e)
+		i = (i + 1) & t->mask;
+	/* Not NULL: probes for keys further along must go on past it. */
+	rcu_assign_pointer(t->slots[i], SYNCMAP_TOMBSTONE);
+	WRITE_ONCE(t->count, t->count - 1);
+}
+
+/**
+ * syncmap_table_copy() - copy every entry of one table into another
+ * @map: the map owning both tables
+ * @dst: a table not yet published, with room for all of @src
+ * @src: the table to copy; its references move to @dst
+ *
+ * Context: the map's lock.
+ */
+void syncmap_table_copy(struct syncmap *map, struct syncmap_table *dst,
+			const struct syncmap_table *src)
+{
+	struct syncmap_entry *e;
+	unsigned int i;
+
+	for (i = 0; i <= src->mask; i++) {
+		e = rcu_dereference_protected(src->slots[i],
+					      lockdep_is_held(&map->lock));
+		if (e && e != SYNCMAP_TOMBSTONE)
+			syncmap_table_insert(map, dst, e);
+	}
+}
