@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# syncmap: out-of-tree build and test lab.
+#
+#   make           build the modules against the lab kernel (built and
+#                  cached on first use, see scripts/lab-kernel.sh)
+#   make check     everything: deps, lab kernel, modules (W=1), lint,
+#                  compat build, tools, initramfs, QEMU, log check; the
+#                  last line printed is "N passed, N failed"
+#   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
+#   make lint      checkpatch --strict + sparse (C=2)
+#   make compat    build against the stock 6.1 headers, W=1, no warnings
+#   make clean     remove build/ (the kernel cache outside the repo stays)
+#
+# KDIR=<dir> builds the modules against another kernel tree instead of the
+# lab kernel.  SYNCMAP_CACHE moves the kernel cache (default
+# ~/.cache/syncmap).
+#
+# The modules are never built in the source tree: each flavour (lab,
+# sparse, compat) gets an rsync'd copy under build/, because Kbuild before
+# 6.13 has no separate output directory for M= builds and the lab and
+# stock-kernel objects would otherwise overwrite each other.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := modules
+MAKEFLAGS += --no-print-directory
+
+BUILD := $(CURDIR)/build
+SCRIPTS := $(CURDIR)/scripts
+RESULTS := $(BUILD)/results
+MODDIRS := module kunit samples
+# DESTDIR for the userspace tools; becomes part of the lab initramfs.
+ROOTFS := $(BUILD)/rootfs
+
+# Evaluated in recipes (shell syntax), so the lab kernel is only looked up
+# or built by targets that need it.
+lab_kdir = $$($(SCRIPTS)/lab-kernel.sh | tail -n1)
+ksrc = $$($(SCRIPTS)/lab-kernel.sh --source | tail -n1)
+stock_rel = $$($(SCRIPTS)/install-deps.sh --stock | tail -n1)
+
+# Copy the module sources to build/$(1).  Build products on either side
+# are neither copied nor deleted (P = protect), so rebuilds stay
+# incremental; sources that disappeared from the repo disappear here too.
+products := *.o *.ko *.mod *.mod.c .*.cmd *.a *.order *.symvers .*.d .tmp_*
+define sync-tree
+mkdir -p $(BUILD)/$(1)
+rsync -a --delete --delete-excluded \
+	$(foreach p,$(products),--filter='P $(p)') \
+	$(foreach p,$(products),--filter='- $(p)') \
+	--filter='+ /Kbuild' \
+	$(foreach d,$(MODDIRS),--filter='+ /$(d)/***') \
+	--filter='- *' \
+	$(CURDIR)/ $(BUILD)/$(1)/
+endef
+
+.PHONY: all modules check demo lint checkpatch sparse compat tools \
+	initramfs run clean help
+
+all: modules
+
+modules:
+	kdir=$(if $(KDIR),$(KDIR),$(lab_kdir))
+	$(call sync-tree,lab)
+	$(MAKE) -C "$$kdir" M=$(BUILD)/lab modules
+	find $(BUILD)/lab -name '*.ko' | sort
+
+check:
+	$(SCRIPTS)/install-deps.sh
+	$(MAKE) modules W=1
+	$(MAKE) lint
+	$(MAKE) compat
+	$(MAKE) tools
+	$(MAKE) initramfs
+	$(MAKE) run || true   # a crashed or hung guest is judged by check-log
+	$(SCRIPTS)/check-log.sh $(RESULTS)/console.log "$(ksrc)"
+
+lint: checkpatch sparse
+
+# checkpatch from the lab kernel's source; --strict makes CHECKs count,
+# and any ERROR, WARNING or CHECK fails.
+checkpatch:
+	files=$$(find $(MODDIRS) -name '*.[ch]' 2>/dev/null | sort)
+	if [[ -z $$files ]]; then echo "checkpatch: no sources yet"; exit 0; fi
+	out=$$("$(ksrc)/scripts/checkpatch.pl" --strict --no-tree --show-types \
+		--no-summary --terse -f $$files 2>&1) || true
+	if grep -E '(ERROR|WARNING|CHECK):' <<<"$$out"; then
+		echo "checkpatch: FAILED"; exit 1
+	fi
+	echo "checkpatch: clean ($$(wc -w <<<"$$files") files)"
+
+# sparse on every file (C=2) against the lab kernel; any sparse or
+# compiler warning fails.
+sparse:
+	kdir=$(lab_kdir)
+	$(call sync-tree,sparse)
+	mkdir -p $(RESULTS)
+	$(MAKE) -C "$$kdir" M=$(BUILD)/sparse C=2 modules 2>&1 | tee $(RESULTS)/sparse.log
+	if grep -E '(warning|error):' $(RESULTS)/sparse.log; then
+		echo "sparse: FAILED"; exit 1
+	fi
+	echo "sparse: clean"
+
+# The stock Debian 6.1 headers, W=1, and not a single warning.
+compat:
+	$(SCRIPTS)/install-deps.sh
+	hdrs=/usr/src/linux-headers-$(stock_rel)
+	$(call sync-tree,compat)
+	mkdir -p $(RESULTS)
+	$(MAKE) -C "$$hdrs" M=$(BUILD)/compat W=1 modules 2>&1 | tee $(RESULTS)/compat.log
+	if grep -E '(warning|error):' $(RESULTS)/compat.log; then
+		echo "compat: FAILED"; exit 1
+	fi
+	echo "compat: clean against $$hdrs"
+
+# Hook for the userspace side.  If tools/Makefile exists it is run as
+#   make -C tools KSRC=<6.12 source> KDIR=<lab kernel build>
+#   make -C tools install KSRC=... KDIR=... DESTDIR=build/rootfs
+# KSRC has tools/testing/selftests/kselftest_harness.h.  Whatever is
+# installed under DESTDIR is copied over the root of the lab initramfs
+# (shared libraries of dynamic executables come along); every executable
+# in DESTDIR/selftests is run by the guest, must print TAP on stdout and
+# exit 0 (pass) or 4 (skip), and is counted by scripts/check-log.sh.
+tools:
+	rm -rf $(ROOTFS)
+	mkdir -p $(ROOTFS)
+	if [[ -f tools/Makefile ]]; then
+		src=$(ksrc); kdir=$(lab_kdir)
+		$(MAKE) -C tools KSRC="$$src" KDIR="$$kdir"
+		$(MAKE) -C tools install KSRC="$$src" KDIR="$$kdir" DESTDIR=$(ROOTFS)
+	fi
+
+initramfs:
+	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
+		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS)
+
+# Boot the lab kernel with the modules built by "make modules".
+run:
+	kdir=$(lab_kdir)
+	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
+		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log
+
+demo:
+	$(SCRIPTS)/install-deps.sh
+	rel=$(stock_rel)
+	$(MAKE) compat
+	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-demo.cpio.gz \
+		-i $(SCRIPTS)/guest-demo.sh -m $(BUILD)/compat
+	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
+		-i $(BUILD)/initramfs-demo.cpio.gz -l $(BUILD)/demo/console.log \
+		-a quiet -t 600 || true
+	out=$$(tr -d '\r' <$(BUILD)/demo/console.log |
+		sed -n '/^==== DEMO BEGIN ====$$/,/^==== DEMO END ====$$/p')
+	if [[ -z $$out ]]; then
+		echo "demo: the guest printed nothing; console:"; tail -n 30 $(BUILD)/demo/console.log
+		exit 1
+	fi
+	echo "$$out"
+	grep -q '^==== DEMO END ====$$' <<<"$$out"
+
+clean:
+	rm -rf $(BUILD)
+	if [[ -f tools/Makefile ]]; then $(MAKE) -C tools clean || true; fi
+
+help:
+	sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

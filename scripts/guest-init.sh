@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the lab initramfs (busybox).  Loads the syncmap modules in the
+# debug kernel, lets KUnit run, dumps the results, runs the userspace
+# selftests, unloads everything, asks kmemleak for leaks and powers the
+# machine off.  scripts/check-log.sh judges the console log afterwards.
+#
+# Everything this script reports goes through /dev/kmsg, one line per
+# write, prefixed with "lab| ".  The console is shared with the kernel,
+# and a printk arriving in the middle of a userspace write would split a
+# KTAP line in two; kmsg records are printed whole, so the results on the
+# console are always complete lines.  Markers:
+#   lab| BEGIN KTAP <suite>   ... lab| END KTAP <suite>
+#   lab| BEGIN TAP <test>     ... lab| END TAP <test> rc=<exit code>
+#   lab| BEGIN KMEMLEAK       ... lab| END KMEMLEAK
+#   lab| FAIL <what>          a step of this script failed
+#   lab| tainted=<n>
+#   lab| done                 reached the end (anything less is a crash)
+#
+# No "set -e": a failing step is reported and the run goes on, so one
+# broken test does not hide the results of the others.
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+
+say() {
+	echo "lab| $*" >/dev/kmsg
+}
+
+# Copy a file to the console line by line through kmsg.
+say_file() {
+	while IFS= read -r l || [ -n "$l" ]; do
+		echo "lab| $l" >/dev/kmsg
+	done <"$1"
+}
+
+run() {
+	"$@" >/tmp/run.out 2>&1
+	rc=$?
+	say_file /tmp/run.out
+	[ $rc -eq 0 ] || say "FAIL $* (rc=$rc)"
+	return $rc
+}
+
+# Rate limiting of /dev/kmsg would drop most of our lines.
+echo on >/proc/sys/kernel/printk_devkmsg
+
+say "guest up: $(uname -r)"
+cd /modules || say "FAIL no /modules"
+
+if run insmod syncmap.ko; then
+	# The sample consumer: load, let it exercise the API, unload.
+	if [ -e syncmap_sample.ko ] && run insmod syncmap_sample.ko; then
+		run rmmod syncmap_sample
+	fi
+
+	# KUnit runs the suites synchronously while the module loads.
+	if [ -e syncmap_kunit.ko ]; then
+		run insmod syncmap_kunit.ko
+		for d in /sys/kernel/debug/kunit/*/; do
+			[ -r "$d/results" ] || continue
+			suite=$(basename "$d")
+			cat "$d/results" >/tmp/ktap 2>&1
+			say "BEGIN KTAP $suite"
+			say_file /tmp/ktap
+			say "END KTAP $suite"
+		done
+	fi
+
+	# kselftest binaries (if the tools were built): each prints TAP.
+	if [ -d /selftests ]; then
+		cd /selftests
+		for t in ./*; do
+			[ -f "$t" ] && [ -x "$t" ] || continue
+			name=$(basename "$t")
+			timeout 600 "$t" </dev/null >/tmp/tap 2>&1
+			rc=$?
+			say "BEGIN TAP $name"
+			say_file /tmp/tap
+			say "END TAP $name rc=$rc"
+		done
+		cd /modules
+	fi
+
+	lsmod | grep -q '^syncmap_kunit' && run rmmod syncmap_kunit
+	run rmmod syncmap
+fi
+
+# After the unload: whatever the modules allocated and did not free is
+# now unreferenced.  kmemleak needs two scans to report an object (the
+# first one only marks it), and objects younger than 5 s are ignored.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >/tmp/kmemleak 2>&1
+	say "BEGIN KMEMLEAK"
+	say_file /tmp/kmemleak
+	say "END KMEMLEAK"
+else
+	say "FAIL kmemleak not available"
+fi
+
+say "tainted=$(cat /proc/sys/kernel/tainted)"
+say "done"
+sync
+reboot -f

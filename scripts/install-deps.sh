@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install everything the lab needs (Debian 12).  Idempotent: when all
+# packages are present it touches nothing and does not even refresh the
+# package lists, so a warm "make check" does not wait on the network.
+#
+# With --stock it also prints the stock kernel's release (e.g.
+# 6.1.0-NN-amd64): the newest one for which both the headers and the
+# bootable image are installed.  It is found by globbing, never
+# hard-coded, because Debian bumps the ABI number with each point release
+# and linux-image-amd64 follows it.
+
+set -euo pipefail
+
+pkgs=(
+	linux-source-6.12	# the lab kernel's source (+ checkpatch, kunit.py)
+	qemu-system-x86		# the guest, always TCG
+	busybox-static		# the initramfs userland
+	linux-image-amd64	# stock 6.1 kernel for "make demo"
+	linux-headers-amd64	# ... and its headers for "make compat"
+	sparse			# "make lint" (C=2)
+	bc flex bison libelf-dev libssl-dev dwarves	# kernel build
+	cpio xz-utils kmod	# source tarball, initramfs, modinfo
+	python3			# kunit.py parse
+	rsync gcc make
+	perl			# checkpatch.pl
+)
+
+log() { printf 'install-deps: %s\n' "$*" >&2; }
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $st == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+	log "installing: ${missing[*]}"
+	sudo=
+	((EUID == 0)) || sudo=sudo
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -q >&2
+	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+else
+	log "all ${#pkgs[@]} packages present"
+fi
+
+stock_release() {
+	local h rel best=
+	# Globs sort lexically; pick the newest by version sort.
+	for h in /usr/src/linux-headers-6.1.*-amd64; do
+		[[ -d $h ]] || continue
+		rel=${h#/usr/src/linux-headers-}
+		[[ -e /boot/vmlinuz-$rel ]] || continue
+		best+="$rel"$'\n'
+	done
+	[[ -n $best ]] || return 1
+	printf '%s' "$best" | sort -V | tail -n1
+}
+
+if [[ ${1:-} == --stock ]]; then
+	rel=$(stock_release) || {
+		log "no stock kernel with headers found (/usr/src/linux-headers-6.1.*-amd64 + /boot/vmlinuz-*)"
+		exit 1
+	}
+	echo "$rel"
+fi
