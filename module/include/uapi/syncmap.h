@@ -14,7 +14,8 @@
  *   does not know is zero, -E2BIG otherwise.  Output is written up to
  *   min(@size, kernel size); bytes past the kernel's size are zeroed.
  * - Unknown flags, non-zero reserved fields and non-zero fields an
- *   operation does not use are -EINVAL.  Unknown commands are -ENOTTY.
+ *   operation does not use are -EINVAL; fields documented as "out" only
+ *   are ignored on input.  Unknown commands are -ENOTTY.
  *   Bad user pointers are -EFAULT.  Pointers are __u64 in every ABI.
  * - A new file descriptor is bound to no map: map operations on it fail
  *   with -EBADFD until %SYNCMAP_IOC_CREATE or %SYNCMAP_IOC_OPEN binds it
@@ -43,13 +44,13 @@
 #define SYNCMAP_DEFAULT_KEY_SIZE	256U
 #define SYNCMAP_DEFAULT_VALUE_SIZE	4096U
 /* Hard caps: larger requests are -E2BIG. */
-#define SYNCMAP_MAX_ENTRIES		(1U << 24)
+#define SYNCMAP_MAX_ENTRIES		0x1000000U
 #define SYNCMAP_MAX_KEY_SIZE		4096U
-#define SYNCMAP_MAX_VALUE_SIZE		(1U << 20)
+#define SYNCMAP_MAX_VALUE_SIZE		0x100000U
 /* Most operations in one %SYNCMAP_IOC_BATCH call (-EINVAL above). */
 #define SYNCMAP_BATCH_MAX		4096U
 /* Largest dump buffer the kernel fills in one call; larger ones are clamped. */
-#define SYNCMAP_DUMP_MAX_BUF		(4U << 20)
+#define SYNCMAP_DUMP_MAX_BUF		0x400000U
 
 /**
  * struct syncmap_ioc_create - create a map and bind the fd to it
@@ -80,7 +81,7 @@ struct syncmap_ioc_create {
 	__u32 reserved;
 };
 
-#define SYNCMAP_CREATE_ANON		(1U << 0)
+#define SYNCMAP_CREATE_ANON		0x1U
 #define SYNCMAP_CREATE_SIZE_VER0	88	/* up to and including @id */
 
 /**
@@ -169,8 +170,8 @@ struct syncmap_ioc_info {
 	__u64 pending_release;
 };
 
-#define SYNCMAP_INFO_REGISTERED		(1U << 0)
-#define SYNCMAP_INFO_WRITABLE		(1U << 1)
+#define SYNCMAP_INFO_REGISTERED		0x1U
+#define SYNCMAP_INFO_WRITABLE		0x2U
 #define SYNCMAP_INFO_SIZE_VER0		112	/* up to and including @len */
 
 /**
@@ -308,7 +309,7 @@ struct syncmap_ioc_batch {
 	__u32 reserved;
 };
 
-#define SYNCMAP_BATCH_STOP_ON_ERROR	(1U << 0)
+#define SYNCMAP_BATCH_STOP_ON_ERROR	0x1U
 #define SYNCMAP_BATCH_SIZE_VER0		32
 
 /**

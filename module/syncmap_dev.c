@@ -1,0 +1,1334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmap - the /dev/syncmap character device.
+ *
+ * A thin translation from the ioctl structs of <uapi/syncmap.h> to the
+ * in-kernel API of <syncmap.h>: every map this file touches holds
+ * struct syncmap_blob values, copied in from and out to userspace.  No map
+ * logic lives here.
+ *
+ * A file descriptor starts bound to no map and is bound once, by
+ * SYNCMAP_IOC_CREATE or SYNCMAP_IOC_OPEN; it then holds one reference on
+ * the map until it is closed.  Named maps created here are also kept on
+ * syncmap_dev_maps (with a reference of their own) so that their value
+ * limit can be found again and so that they are freed on module unload.
+ *
+ * Values are never copied to userspace from inside a map read section:
+ * they are copied into a kernel buffer first, so that a faulting user
+ * buffer cannot hold up the map's grace periods.
+ */
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <syncmap.h>
+#include <uapi/syncmap.h>
+
+#include "syncmap_internal.h"
+#include "syncmap_dev.h"
+
+static unsigned short dev_mode = 0600;
+module_param(dev_mode, ushort, 0444);
+MODULE_PARM_DESC(dev_mode, "Permission bits of /dev/syncmap (default 0600)");
+
+static unsigned int max_maps = 1024;
+module_param(max_maps, uint, 0644);
+MODULE_PARM_DESC(max_maps,
+		 "Most named maps that may be created through /dev/syncmap (default 1024)");
+
+/* Keys and values up to these sizes are staged on the stack. */
+#define SYNCMAP_DEV_INLINE_KEY		64
+#define SYNCMAP_DEV_INLINE_VALUE	192
+
+/* Struct sizes above this are refused before scanning their tail. */
+#define SYNCMAP_DEV_MAX_STRUCT		PAGE_SIZE
+
+/* Dump cursors are 63-bit key hashes plus one; this one is past them all. */
+#define SYNCMAP_DEV_CURSOR_END		BIT_ULL(63)
+
+/**
+ * struct syncmap_file - state of one open file of /dev/syncmap
+ * @bind_lock: serialises binding
+ * @map: the bound map, %NULL until bound; set once, with release order
+ * @max_key_len: longest key of @map
+ * @max_value_len: longest value accepted for @map
+ * @writable: the file was opened for writing
+ */
+struct syncmap_file {
+	struct mutex bind_lock;		/* serialises binding */
+	struct syncmap *map;
+	u32 max_key_len;
+	u32 max_value_len;
+	bool writable;
+};
+
+/**
+ * struct syncmap_dev_map - a named map created through the device
+ * @node: link on syncmap_dev_maps
+ * @map: the map, with a reference of its own
+ * @max_value_len: its value limit
+ */
+struct syncmap_dev_map {
+	struct list_head node;
+	struct syncmap *map;
+	u32 max_value_len;
+};
+
+static LIST_HEAD(syncmap_dev_maps);
+static DEFINE_MUTEX(syncmap_dev_lock);
+static unsigned int syncmap_dev_nr_maps;
+static siphash_key_t syncmap_dev_dump_key;
+
+/* A value staged in kernel memory on its way out to userspace. */
+struct syncmap_dev_val {
+	void *data;
+	u32 len;
+	u8 inline_buf[SYNCMAP_DEV_INLINE_VALUE];
+};
+
+static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
+				const struct syncmap_blob *b)
+{
+	v->len = b->len;
+	v->data = v->inline_buf;
+	if (b->len > sizeof(v->inline_buf)) {
+		v->data = kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
+		if (!v->data)
+			return -ENOMEM;
+	}
+	memcpy(v->data, b->data, b->len);
+	return 0;
+}
+
+static void syncmap_dev_val_free(struct syncmap_dev_val *v)
+{
+	if (v->data && v->data != v->inline_buf)
+		kvfree(v->data);
+	v->data = NULL;
+}
+
+static struct syncmap *syncmap_file_map(struct syncmap_file *sf)
+{
+	/* Pairs with smp_store_release() in syncmap_file_bind(). */
+	return smp_load_acquire(&sf->map);
+}
+
+static void syncmap_file_bind(struct syncmap_file *sf, struct syncmap *map,
+			      u32 max_key_len, u32 max_value_len)
+{
+	lockdep_assert_held(&sf->bind_lock);
+	sf->max_key_len = max_key_len;
+	sf->max_value_len = max_value_len;
+	/* The limits above are visible to whoever sees @map. */
+	smp_store_release(&sf->map, map);
+}
+
+/*
+ * Read a size-first struct: @ver0 is the smallest size accepted, @ksize
+ * the kernel's.  Returns the caller's size through @usize.
+ */
+static int syncmap_dev_copy_in(void *dst, size_t ksize, size_t ver0,
+			       const void __user *uarg, u32 *usize)
+{
+	u32 size;
+	int err;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < ver0)
+		return -EINVAL;
+	if (size > SYNCMAP_DEV_MAX_STRUCT)
+		return -E2BIG;
+	err = copy_struct_from_user(dst, ksize, uarg, size);
+	if (err)
+		return err;
+	*usize = size;
+	return 0;
+}
+
+/* Write a struct back: min(@usize, @ksize) bytes, zeroes past @ksize. */
+static int syncmap_dev_copy_out(void __user *uarg, u32 usize, const void *src,
+				size_t ksize)
+{
+	if (copy_to_user(uarg, src, min_t(size_t, usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static int syncmap_dev_check_name(const char *name)
+{
+	size_t len = strnlen(name, SYNCMAP_NAME_LEN);
+	size_t i;
+
+	if (!len || len == SYNCMAP_NAME_LEN)
+		return -EINVAL;
+	if (memchr_inv(name + len, 0, SYNCMAP_NAME_LEN - len))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* May the current task access a map with @mask (MAY_READ | MAY_WRITE)? */
+static int syncmap_dev_permission(const struct syncmap_info *info, int mask)
+{
+	unsigned int mode = info->mode;
+
+	if (uid_eq(current_fsuid(), info->uid))
+		mode >>= 6;
+	if (!(mask & ~mode & (MAY_READ | MAY_WRITE)))
+		return 0;
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	return -EACCES;
+}
+
+/* The value limit of @map: its own if created here, else the hard cap. */
+static u32 syncmap_dev_value_limit(struct syncmap *map)
+{
+	struct syncmap_dev_map *dm;
+	u32 limit = SYNCMAP_MAX_VALUE_SIZE;
+
+	mutex_lock(&syncmap_dev_lock);
+	list_for_each_entry(dm, &syncmap_dev_maps, node) {
+		if (dm->map == map) {
+			limit = dm->max_value_len;
+			break;
+		}
+	}
+	mutex_unlock(&syncmap_dev_lock);
+	return limit;
+}
+
+/**
+ * syncmap_dev_create() - SYNCMAP_IOC_CREATE: create a map, bind the fd
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_create
+ *
+ * Creates a blob map charged to the caller's memcg, owned by the caller's
+ * fsuid, and registers its name unless %SYNCMAP_CREATE_ANON.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags, reserved, mode, name), -E2BIG (limit
+ * above its hard cap), -EBADF (fd not writable), -EBUSY (fd already
+ * bound), -EEXIST (name taken), -ENOSPC (too many named maps), -ENOMEM.
+ */
+static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap_params params = {
+		.ops = &syncmap_blob_ops,
+		.gfp = GFP_KERNEL_ACCOUNT,
+	};
+	struct syncmap_ioc_create c;
+	struct syncmap_dev_map *dm = NULL;
+	struct syncmap_info info;
+	struct syncmap *map;
+	bool named;
+	u32 usize;
+	int err;
+
+	err = syncmap_dev_copy_in(&c, sizeof(c), SYNCMAP_CREATE_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (c.flags & ~SYNCMAP_CREATE_ANON || c.reserved || c.mode & ~0777)
+		return -EINVAL;
+	named = !(c.flags & SYNCMAP_CREATE_ANON);
+	if (named) {
+		err = syncmap_dev_check_name(c.name);
+		if (err)
+			return err;
+	} else if (memchr_inv(c.name, 0, sizeof(c.name))) {
+		return -EINVAL;
+	}
+	c.mode = c.mode ?: 0600;
+	c.max_entries = c.max_entries ?: SYNCMAP_DEFAULT_ENTRIES;
+	c.max_key_len = c.max_key_len ?: SYNCMAP_DEFAULT_KEY_SIZE;
+	c.max_value_len = c.max_value_len ?: SYNCMAP_DEFAULT_VALUE_SIZE;
+	if (c.max_entries > SYNCMAP_MAX_ENTRIES ||
+	    c.max_key_len > SYNCMAP_MAX_KEY_SIZE ||
+	    c.max_value_len > SYNCMAP_MAX_VALUE_SIZE)
+		return -E2BIG;
+	if (!sf->writable)
+		return -EBADF;
+
+	params.max_entries = c.max_entries;
+	params.max_key_len = c.max_key_len;
+	params.uid = current_fsuid();
+	params.mode = c.mode;
+
+	if (named) {
+		dm = kzalloc(sizeof(*dm), GFP_KERNEL_ACCOUNT);
+		if (!dm)
+			return -ENOMEM;
+		dm->max_value_len = c.max_value_len;
+	}
+
+	mutex_lock(&sf->bind_lock);
+	if (sf->map) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	map = syncmap_create(&params);
+	if (IS_ERR_OR_NULL(map)) {
+		err = map ? PTR_ERR(map) : -ENOMEM;
+		goto out_unlock;
+	}
+	if (named) {
+		mutex_lock(&syncmap_dev_lock);
+		if (syncmap_dev_nr_maps >= max_maps)
+			err = -ENOSPC;
+		else
+			err = syncmap_register(map, c.name);
+		if (!err) {
+			dm->map = syncmap_get(map);
+			list_add_tail(&dm->node, &syncmap_dev_maps);
+			syncmap_dev_nr_maps++;
+			dm = NULL;
+		}
+		mutex_unlock(&syncmap_dev_lock);
+		if (err) {
+			syncmap_put(map);
+			goto out_unlock;
+		}
+	}
+	syncmap_info(map, &info);
+	c.id = info.id;
+	c.max_key_len = info.max_key_len;
+	syncmap_file_bind(sf, map, c.max_key_len, c.max_value_len);
+out_unlock:
+	mutex_unlock(&sf->bind_lock);
+	kfree(dm);
+	if (err)
+		return err;
+	return syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
+}
+
+/**
+ * syncmap_dev_open_map() - SYNCMAP_IOC_OPEN: bind the fd to a named map
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_open
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags, reserved, name), -EBUSY (fd already
+ * bound), -ENOENT (no such map), -EACCES (the map's mode denies read, or
+ * write on a writable fd), -EOPNOTSUPP (the map does not hold blobs).
+ */
+static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap_ioc_open o;
+	struct syncmap_info info;
+	struct syncmap *map;
+	u32 usize;
+	int err;
+
+	err = syncmap_dev_copy_in(&o, sizeof(o), SYNCMAP_OPEN_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (o.flags || o.reserved)
+		return -EINVAL;
+	err = syncmap_dev_check_name(o.name);
+	if (err)
+		return err;
+
+	mutex_lock(&sf->bind_lock);
+	if (sf->map) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	map = syncmap_find(o.name);
+	if (!map) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	syncmap_info(map, &info);
+	if (map->ops != &syncmap_blob_ops)
+		err = -EOPNOTSUPP;
+	else
+		err = syncmap_dev_permission(&info, MAY_READ |
+					     (sf->writable ? MAY_WRITE : 0));
+	if (err) {
+		syncmap_put(map);
+		goto out_unlock;
+	}
+	o.id = info.id;
+	syncmap_file_bind(sf, map, info.max_key_len,
+			  syncmap_dev_value_limit(map));
+out_unlock:
+	mutex_unlock(&sf->bind_lock);
+	if (err)
+		return err;
+	return syncmap_dev_copy_out(uarg, usize, &o, sizeof(o));
+}
+
+static int syncmap_dev_simple_in(void __user *uarg)
+{
+	struct syncmap_ioc_simple s;
+	u32 usize;
+	int err;
+
+	err = syncmap_dev_copy_in(&s, sizeof(s), SYNCMAP_SIMPLE_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	return s.flags ? -EINVAL : 0;
+}
+
+/**
+ * syncmap_dev_destroy() - SYNCMAP_IOC_DESTROY: remove the bound map's name
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_simple
+ *
+ * Open fds of the map keep working; the map is freed with its last fd.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EPERM (not
+ * the owner and no %CAP_SYS_ADMIN), -ENOENT (the map has no name: anonymous
+ * or already destroyed).
+ */
+static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_dev_map *dm, *found = NULL;
+	struct syncmap_info info;
+	int err;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_simple_in(uarg);
+	if (err)
+		return err;
+	syncmap_info(map, &info);
+	if (!uid_eq(current_fsuid(), info.uid) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!syncmap_unregister(map))
+		return -ENOENT;
+
+	mutex_lock(&syncmap_dev_lock);
+	list_for_each_entry(dm, &syncmap_dev_maps, node) {
+		if (dm->map == map) {
+			list_del(&dm->node);
+			syncmap_dev_nr_maps--;
+			found = dm;
+			break;
+		}
+	}
+	mutex_unlock(&syncmap_dev_lock);
+	if (found) {
+		syncmap_put(found->map);
+		kfree(found);
+	}
+	return 0;
+}
+
+/**
+ * syncmap_dev_clear() - SYNCMAP_IOC_CLEAR: delete every key
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_simple
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EBADF (fd
+ * not writable), -ENOMEM.
+ */
+static int syncmap_dev_clear(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	int err;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_simple_in(uarg);
+	if (err)
+		return err;
+	if (!sf->writable)
+		return -EBADF;
+	return syncmap_clear(map);
+}
+
+/**
+ * syncmap_dev_info() - SYNCMAP_IOC_INFO: identity, limits and counters
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_info
+ *
+ * Only @size and @flags of the struct are read.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags, size), -E2BIG (size above a page),
+ * -EBADFD (fd not bound).
+ */
+static int syncmap_dev_info(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_ioc_info __user *u = uarg;
+	struct syncmap_ioc_info i = { };
+	struct syncmap_stats st;
+	struct syncmap_info info;
+	u32 size, flags;
+
+	if (!map)
+		return -EBADFD;
+	if (get_user(size, &u->size) || get_user(flags, &u->flags))
+		return -EFAULT;
+	if (size < SYNCMAP_INFO_SIZE_VER0 || flags)
+		return -EINVAL;
+	if (size > SYNCMAP_DEV_MAX_STRUCT)
+		return -E2BIG;
+
+	syncmap_info(map, &info);
+	syncmap_stats(map, &st);
+	i.size = sizeof(i);
+	strscpy(i.name, info.name, sizeof(i.name));
+	i.id = info.id;
+	i.uid = from_kuid_munged(current_user_ns(), info.uid);
+	i.mode = info.mode;
+	i.map_flags = (info.name[0] ? SYNCMAP_INFO_REGISTERED : 0) |
+		      (sf->writable ? SYNCMAP_INFO_WRITABLE : 0);
+	i.max_entries = info.max_entries;
+	i.max_key_len = info.max_key_len;
+	i.max_value_len = sf->max_value_len;
+	i.len = st.len;
+	i.read_entries = st.read_entries;
+	i.dirty_entries = st.dirty_entries;
+	i.amended = st.amended;
+	i.hits = st.hits;
+	i.misses = st.misses;
+	i.promotions = st.promotions;
+	i.dirty_rebuilds = st.dirty_rebuilds;
+	i.expunged = st.expunged;
+	i.pending_release = st.pending_release;
+	return syncmap_dev_copy_out(uarg, size, &i, sizeof(i));
+}
+
+/**
+ * syncmap_dev_list() - SYNCMAP_IOC_LIST: registered maps the caller may read
+ * @uarg: user pointer to struct syncmap_ioc_list
+ *
+ * Reports maps in id order from @start_id, skipping those whose mode does
+ * not let the caller read them (unless %CAP_SYS_ADMIN).
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags, reserved, count, entry_size).
+ */
+static int syncmap_dev_list(void __user *uarg)
+{
+	struct syncmap_list_entry e;
+	struct syncmap_ioc_list l;
+	struct syncmap_info info;
+	struct syncmap *map;
+	bool admin = capable(CAP_SYS_ADMIN);
+	u32 usize, n = 0, id;
+	int err;
+
+	err = syncmap_dev_copy_in(&l, sizeof(l), SYNCMAP_LIST_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (l.flags || l.reserved || l.count > SYNCMAP_BATCH_MAX ||
+	    l.entry_size < SYNCMAP_LIST_ENTRY_SIZE_VER0 ||
+	    l.entry_size > SYNCMAP_DEV_MAX_STRUCT)
+		return -EINVAL;
+
+	id = l.start_id;
+	while (n < l.count && (map = syncmap_find_next(&id))) {
+		syncmap_info(map, &info);
+		if (map->ops == &syncmap_blob_ops &&
+		    (admin || !syncmap_dev_permission(&info, MAY_READ))) {
+			memset(&e, 0, sizeof(e));
+			strscpy(e.name, info.name, sizeof(e.name));
+			e.id = info.id;
+			e.uid = from_kuid_munged(current_user_ns(), info.uid);
+			e.mode = info.mode;
+			e.max_entries = info.max_entries;
+			e.max_key_len = info.max_key_len;
+			e.max_value_len = syncmap_dev_value_limit(map);
+			e.len = syncmap_len(map);
+			err = syncmap_dev_copy_out(u64_to_user_ptr(l.entries) +
+						   (size_t)n * l.entry_size,
+						   l.entry_size, &e, sizeof(e));
+			n++;
+		}
+		syncmap_put(map);
+		if (err)
+			return err;
+		id++;
+	}
+	if (n < l.count)
+		id = 0;
+	l.count = n;
+	l.start_id = id;
+	return syncmap_dev_copy_out(uarg, usize, &l, sizeof(l));
+}
+
+/* Which fields of struct syncmap_ioc_op an operation uses. */
+#define SYNCMAP_DEV_F_VALUE	BIT(0)
+#define SYNCMAP_DEV_F_OLD	BIT(1)
+#define SYNCMAP_DEV_F_OUT	BIT(2)
+#define SYNCMAP_DEV_F_WRITE	BIT(3)
+
+static const u8 syncmap_dev_op_fields[SYNCMAP_OP_MAX + 1] = {
+	[SYNCMAP_OP_LOAD] = SYNCMAP_DEV_F_OUT,
+	[SYNCMAP_OP_STORE] = SYNCMAP_DEV_F_VALUE | SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_LOAD_OR_STORE] = SYNCMAP_DEV_F_VALUE | SYNCMAP_DEV_F_OUT |
+				     SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_LOAD_AND_DELETE] = SYNCMAP_DEV_F_OUT | SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_DELETE] = SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_SWAP] = SYNCMAP_DEV_F_VALUE | SYNCMAP_DEV_F_OUT |
+			    SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_COMPARE_AND_SWAP] = SYNCMAP_DEV_F_VALUE | SYNCMAP_DEV_F_OLD |
+					SYNCMAP_DEV_F_WRITE,
+	[SYNCMAP_OP_COMPARE_AND_DELETE] = SYNCMAP_DEV_F_OLD |
+					  SYNCMAP_DEV_F_WRITE,
+};
+
+/* Copy a value from userspace into a new blob. */
+static struct syncmap_blob *syncmap_dev_blob_in(u64 uptr, u32 len)
+{
+	struct syncmap_blob *b;
+
+	b = syncmap_blob_alloc(NULL, len, GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(b->data, u64_to_user_ptr(uptr), len)) {
+		syncmap_blob_free(b);
+		return ERR_PTR(-EFAULT);
+	}
+	return b;
+}
+
+/* Between retries of a conditional operation that lost a race. */
+static int syncmap_dev_retry(void)
+{
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
+/*
+ * Load the value of @key and stage it in @out if it fits @op->out_len.
+ * Returns 1 with *@cur set (valid until the read section ends), 0 when
+ * absent, -ERANGE with @op->out_len set to the length needed, -ENOMEM.
+ */
+static int syncmap_dev_load_staged(struct syncmap *map, const void *key,
+				   struct syncmap_ioc_op *op,
+				   struct syncmap_dev_val *out,
+				   struct syncmap_blob **cur)
+{
+	struct syncmap_blob *b = syncmap_load(map, key, op->key_len);
+
+	*cur = b;
+	if (!b)
+		return 0;
+	if (b->len > op->out_len) {
+		op->out_len = b->len;
+		return -ERANGE;
+	}
+	return syncmap_dev_val_fill(out, b) ?: 1;
+}
+
+/*
+ * LOAD_AND_DELETE as load, size check, then compare-and-delete of the value
+ * seen (blobs compare by content), so that a too-small buffer leaves the
+ * map unchanged.
+ */
+static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
+				       struct syncmap_ioc_op *op,
+				       struct syncmap_dev_val *out)
+{
+	struct syncmap_blob *cur;
+	int idx, ret;
+
+	for (;;) {
+		idx = syncmap_read_lock(map);
+		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
+		if (ret > 0) {
+			ret = syncmap_compare_and_delete(map, key, op->key_len,
+							 cur);
+			if (ret <= 0)
+				syncmap_dev_val_free(out);
+		}
+		syncmap_read_unlock(map, idx);
+		if (ret || !cur)
+			return ret;
+		ret = syncmap_dev_retry();
+		if (ret)
+			return ret;
+	}
+}
+
+/*
+ * SWAP the same way: compare-and-swap against the value seen, or
+ * load-or-store when the key is absent.  On 1 or 0 the map owns @nb.
+ */
+static int syncmap_dev_swap(struct syncmap *map, const void *key,
+			    struct syncmap_ioc_op *op,
+			    struct syncmap_blob *nb,
+			    struct syncmap_dev_val *out)
+{
+	struct syncmap_blob *cur;
+	void *actual;
+	int idx, ret;
+
+	for (;;) {
+		idx = syncmap_read_lock(map);
+		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
+		if (ret > 0) {
+			ret = syncmap_compare_and_swap(map, key, op->key_len,
+						       cur, nb);
+			if (ret <= 0)
+				syncmap_dev_val_free(out);
+			if (!ret)
+				ret = -EAGAIN;
+		} else if (!ret) {
+			ret = syncmap_load_or_store(map, key, op->key_len, nb,
+						    &actual);
+			if (ret > 0)
+				ret = -EAGAIN;
+		}
+		syncmap_read_unlock(map, idx);
+		if (ret != -EAGAIN)
+			return ret;
+		ret = syncmap_dev_retry();
+		if (ret)
+			return ret;
+	}
+}
+
+/**
+ * syncmap_dev_do_op() - run one map operation
+ * @sf: the file
+ * @map: its bound map
+ * @op: the operation, already copied in; @result and @out_len are set
+ *
+ * Context: process context; sleeps.
+ * Return: 0 with @op->result set; -EINVAL (op, flags, unused fields, empty
+ * key), -EBADF (write on a read-only fd), -E2BIG (key or value longer than
+ * the map allows), -EFAULT, -ERANGE (@op->out too small, @op->out_len set
+ * to the length needed, map unchanged), -ENOSPC (map full), -ENOMEM,
+ * -EINTR (killed while retrying).
+ */
+static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
+			     struct syncmap_ioc_op *op)
+{
+	struct syncmap_blob *nb = NULL, *ob = NULL, *cur;
+	u8 key_buf[SYNCMAP_DEV_INLINE_KEY];
+	struct syncmap_dev_val out = { };
+	void *key = key_buf;
+	void *actual;
+	unsigned int fields;
+	int idx, ret;
+
+	if (!op->op || op->op > SYNCMAP_OP_MAX || op->flags)
+		return -EINVAL;
+	fields = syncmap_dev_op_fields[op->op];
+	if ((!(fields & SYNCMAP_DEV_F_VALUE) && (op->value || op->value_len)) ||
+	    (!(fields & SYNCMAP_DEV_F_OLD) && (op->old || op->old_len)) ||
+	    (!(fields & SYNCMAP_DEV_F_OUT) && (op->out || op->out_len)))
+		return -EINVAL;
+	if (!op->key_len)
+		return -EINVAL;
+	if ((fields & SYNCMAP_DEV_F_WRITE) && !sf->writable)
+		return -EBADF;
+	if (op->key_len > sf->max_key_len ||
+	    op->value_len > sf->max_value_len ||
+	    op->old_len > sf->max_value_len)
+		return -E2BIG;
+
+	if (op->key_len > sizeof(key_buf)) {
+		key = kmalloc(op->key_len, GFP_KERNEL_ACCOUNT);
+		if (!key)
+			return -ENOMEM;
+	}
+	if (copy_from_user(key, u64_to_user_ptr(op->key), op->key_len)) {
+		ret = -EFAULT;
+		goto out_key;
+	}
+	if (fields & SYNCMAP_DEV_F_VALUE) {
+		nb = syncmap_dev_blob_in(op->value, op->value_len);
+		if (IS_ERR(nb)) {
+			ret = PTR_ERR(nb);
+			nb = NULL;
+			goto out_key;
+		}
+	}
+	if (fields & SYNCMAP_DEV_F_OLD) {
+		ob = syncmap_dev_blob_in(op->old, op->old_len);
+		if (IS_ERR(ob)) {
+			ret = PTR_ERR(ob);
+			ob = NULL;
+			goto out_blobs;
+		}
+	}
+
+	switch (op->op) {
+	case SYNCMAP_OP_LOAD:
+		idx = syncmap_read_lock(map);
+		ret = syncmap_dev_load_staged(map, key, op, &out, &cur);
+		syncmap_read_unlock(map, idx);
+		break;
+	case SYNCMAP_OP_STORE:
+		ret = syncmap_store(map, key, op->key_len, nb);
+		if (!ret)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_LOAD_OR_STORE:
+		idx = syncmap_read_lock(map);
+		ret = syncmap_load_or_store(map, key, op->key_len, nb, &actual);
+		if (!ret) {
+			nb = NULL;
+		} else if (ret > 0) {
+			cur = actual;
+			if (cur->len > op->out_len) {
+				op->out_len = cur->len;
+				ret = -ERANGE;
+			} else if (syncmap_dev_val_fill(&out, cur)) {
+				ret = -ENOMEM;
+			}
+		}
+		syncmap_read_unlock(map, idx);
+		break;
+	case SYNCMAP_OP_LOAD_AND_DELETE:
+		ret = syncmap_dev_load_and_delete(map, key, op, &out);
+		break;
+	case SYNCMAP_OP_DELETE:
+		ret = syncmap_delete(map, key, op->key_len);
+		break;
+	case SYNCMAP_OP_SWAP:
+		ret = syncmap_dev_swap(map, key, op, nb, &out);
+		if (ret >= 0)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_COMPARE_AND_SWAP:
+		ret = syncmap_compare_and_swap(map, key, op->key_len, ob, nb);
+		if (ret > 0)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_COMPARE_AND_DELETE:
+		ret = syncmap_compare_and_delete(map, key, op->key_len, ob);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+
+	if (ret >= 0) {
+		op->result = ret;
+		if (fields & SYNCMAP_DEV_F_OUT)
+			op->out_len = out.data ? out.len : 0;
+		ret = 0;
+		if (out.data && out.len &&
+		    copy_to_user(u64_to_user_ptr(op->out), out.data, out.len))
+			ret = -EFAULT;
+	}
+	syncmap_dev_val_free(&out);
+out_blobs:
+	if (nb)
+		syncmap_blob_free(nb);
+	if (ob)
+		syncmap_blob_free(ob);
+out_key:
+	if (key != key_buf)
+		kfree(key);
+	return ret;
+}
+
+/* Write back what a caller learns from an operation: @out_len, @result. */
+static int syncmap_dev_op_out(struct syncmap_ioc_op __user *u,
+			      const struct syncmap_ioc_op *op)
+{
+	if (put_user(op->out_len, &u->out_len) ||
+	    put_user(op->result, &u->result))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * syncmap_dev_op() - SYNCMAP_IOC_LOAD ... SYNCMAP_IOC_COMPARE_AND_DELETE
+ * @sf: the file
+ * @code: the operation, from the command number
+ * @uarg: user pointer to struct syncmap_ioc_op
+ *
+ * @result and @out_len are written back on success and with -ERANGE.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0, -EBADFD (fd not bound), or an error of syncmap_dev_do_op().
+ */
+static int syncmap_dev_op(struct syncmap_file *sf, u32 code,
+			  void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_ioc_op op;
+	u32 usize;
+	int err;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_copy_in(&op, sizeof(op), SYNCMAP_OP_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (op.op && op.op != code)
+		return -EINVAL;
+	op.op = code;
+	op.result = 0;
+	err = syncmap_dev_do_op(sf, map, &op);
+	if (!err || err == -ERANGE) {
+		if (syncmap_dev_op_out(uarg, &op))
+			return -EFAULT;
+	}
+	return err;
+}
+
+/**
+ * syncmap_dev_batch() - SYNCMAP_IOC_BATCH: many operations in one call
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_batch
+ *
+ * Runs the operations in order, writing each one's @result (1/0 or a
+ * negative errno) and @out_len back.  Stops early after a failed operation
+ * with %SYNCMAP_BATCH_STOP_ON_ERROR, or when a signal is pending.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0 with @done set; -EFAULT (the batch or an operation record
+ * unreadable or unwritable; @done still written when possible), -EINVAL
+ * (flags, reserved, count, op_size), -EBADFD (fd not bound), -EINTR (a
+ * signal before the first operation).
+ */
+static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_ioc_batch __user *ub = uarg;
+	struct syncmap_ioc_batch b;
+	struct syncmap_ioc_op op;
+	u32 usize, i;
+	int err = 0, ret;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_copy_in(&b, sizeof(b), SYNCMAP_BATCH_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (b.flags & ~SYNCMAP_BATCH_STOP_ON_ERROR || b.reserved ||
+	    b.count > SYNCMAP_BATCH_MAX ||
+	    b.op_size < SYNCMAP_OP_SIZE_VER0 ||
+	    b.op_size > SYNCMAP_DEV_MAX_STRUCT)
+		return -EINVAL;
+
+	for (i = 0; i < b.count; i++) {
+		void __user *uop = u64_to_user_ptr(b.ops) +
+				   (size_t)i * b.op_size;
+
+		if (signal_pending(current)) {
+			if (!i)
+				return -EINTR;
+			break;
+		}
+		ret = copy_struct_from_user(&op, sizeof(op), uop, b.op_size);
+		if (ret == -EFAULT) {
+			err = ret;
+			break;
+		}
+		if (!ret && op.size != b.op_size)
+			ret = -EINVAL;
+		op.result = 0;
+		if (!ret)
+			ret = syncmap_dev_do_op(sf, map, &op);
+		if (ret) {
+			op.result = ret;
+			if (ret != -ERANGE)
+				op.out_len = 0;
+		}
+		if (syncmap_dev_op_out(uop, &op)) {
+			err = -EFAULT;
+			break;
+		}
+		if (ret && (b.flags & SYNCMAP_BATCH_STOP_ON_ERROR)) {
+			i++;
+			break;
+		}
+		cond_resched();
+	}
+	if (put_user(i, &ub->done))
+		return -EFAULT;
+	return err;
+}
+
+/* One record kept by a dump call: its key hash and its bytes. */
+struct syncmap_dev_dump_item {
+	u64 hash;
+	u32 size;
+	u8 rec[];
+};
+
+/**
+ * struct syncmap_dev_dump - state of one dump call
+ * @from: keys with a hash below this were returned by earlier calls
+ * @ceil: keys with a hash at or above this are left for later calls
+ * @cap: bytes of records the caller can take
+ * @used: bytes of records in @heap
+ * @heap: max-heap by hash of the records kept
+ * @nr: records in @heap
+ * @max_nr: room in @heap
+ * @truncated: some key was left for a later call
+ * @min_hash: smallest hash seen at or above @from
+ * @min_need: bytes of the records with @min_hash
+ * @err: allocation failure
+ *
+ * Returned records are exactly the keys seen with @from <= hash < @ceil,
+ * and the next call starts at @ceil: a key present for the whole dump is
+ * seen by every call and lands in exactly one window, and a key is never
+ * returned twice because the windows do not overlap.
+ */
+struct syncmap_dev_dump {
+	u64 from;
+	u64 ceil;
+	size_t cap;
+	size_t used;
+	struct syncmap_dev_dump_item **heap;
+	unsigned int nr;
+	unsigned int max_nr;
+	bool truncated;
+	u64 min_hash;
+	size_t min_need;
+	int err;
+};
+
+static void syncmap_dev_heap_swap(struct syncmap_dev_dump_item **h,
+				  unsigned int a, unsigned int b)
+{
+	struct syncmap_dev_dump_item *t = h[a];
+
+	h[a] = h[b];
+	h[b] = t;
+}
+
+static void syncmap_dev_heap_push(struct syncmap_dev_dump *d,
+				  struct syncmap_dev_dump_item *it)
+{
+	unsigned int i = d->nr++;
+
+	d->heap[i] = it;
+	while (i && d->heap[(i - 1) / 2]->hash < d->heap[i]->hash) {
+		syncmap_dev_heap_swap(d->heap, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void syncmap_dev_heap_pop(struct syncmap_dev_dump *d)
+{
+	unsigned int i = 0, c;
+
+	d->used -= d->heap[0]->size;
+	kvfree(d->heap[0]);
+	d->heap[0] = d->heap[--d->nr];
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= d->nr)
+			break;
+		if (c + 1 < d->nr && d->heap[c + 1]->hash > d->heap[c]->hash)
+			c++;
+		if (d->heap[i]->hash >= d->heap[c]->hash)
+			break;
+		syncmap_dev_heap_swap(d->heap, i, c);
+		i = c;
+	}
+}
+
+/* Leave every key with a hash at or above @hash for a later call. */
+static void syncmap_dev_dump_cut(struct syncmap_dev_dump *d, u64 hash)
+{
+	d->truncated = true;
+	d->ceil = min(d->ceil, hash);
+	while (d->nr && d->heap[0]->hash >= d->ceil)
+		syncmap_dev_heap_pop(d);
+}
+
+static bool syncmap_dev_dump_one(const void *key, size_t key_len,
+				 void *value, void *arg)
+{
+	const struct syncmap_blob *b = value;
+	struct syncmap_dev_dump *d = arg;
+	struct syncmap_dev_dump_item *it;
+	struct syncmap_dump_rec rec;
+	size_t size;
+	u64 hash;
+
+	hash = siphash(key, key_len, &syncmap_dev_dump_key) >> 1;
+	if (hash < d->from)
+		return true;
+	size = SYNCMAP_DUMP_REC_SIZE(key_len, b->len);
+	if (hash < d->min_hash) {
+		d->min_hash = hash;
+		d->min_need = 0;
+	}
+	if (hash == d->min_hash)
+		d->min_need += size;
+	if (hash >= d->ceil)
+		return true;
+	if (d->used + size > d->cap &&
+	    (!d->nr || hash >= d->heap[0]->hash)) {
+		syncmap_dev_dump_cut(d, hash);
+		return true;
+	}
+
+	it = kvmalloc(struct_size(it, rec, size), GFP_KERNEL_ACCOUNT);
+	if (!it) {
+		d->err = -ENOMEM;
+		return false;
+	}
+	it->hash = hash;
+	it->size = size;
+	rec.key_len = key_len;
+	rec.value_len = b->len;
+	memcpy(it->rec, &rec, sizeof(rec));
+	memcpy(it->rec + sizeof(rec), key, key_len);
+	memcpy(it->rec + sizeof(rec) + key_len, b->data, b->len);
+	memset(it->rec + sizeof(rec) + key_len + b->len, 0,
+	       size - sizeof(rec) - key_len - b->len);
+	syncmap_dev_heap_push(d, it);
+	d->used += size;
+	while (d->used > d->cap)
+		syncmap_dev_dump_cut(d, d->heap[0]->hash);
+	return true;
+}
+
+static int syncmap_dev_dump_cmp(const void *a, const void *b)
+{
+	const struct syncmap_dev_dump_item *x = *(const void * const *)a;
+	const struct syncmap_dev_dump_item *y = *(const void * const *)b;
+
+	if (x->hash == y->hash)
+		return 0;
+	return x->hash < y->hash ? -1 : 1;
+}
+
+/**
+ * syncmap_dev_dump() - SYNCMAP_IOC_DUMP: the next piece of a dump
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_dump
+ *
+ * Keys are returned in the order of a keyed hash; the cursor is the hash
+ * where the next call starts.  See struct syncmap_dev_dump for why every
+ * key present throughout is returned exactly once.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0; -EFAULT, -EINVAL (flags, reserved, cursor), -EBADFD (fd not
+ * bound), -ERANGE (@buf cannot hold the next record: @buf_len set to the
+ * size needed), -ENOMEM.
+ */
+static int syncmap_dev_dump(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_dev_dump d = { };
+	struct syncmap_ioc_dump u;
+	u8 *buf = NULL;
+	size_t off = 0;
+	u32 usize, i;
+	int err;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_copy_in(&u, sizeof(u), SYNCMAP_DUMP_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (u.flags || u.reserved || u.cursor > SYNCMAP_DEV_CURSOR_END)
+		return -EINVAL;
+
+	d.from = u.cursor;
+	d.ceil = SYNCMAP_DEV_CURSOR_END;
+	d.cap = min_t(u32, u.buf_len, SYNCMAP_DUMP_MAX_BUF);
+	d.min_hash = U64_MAX;
+	d.max_nr = d.cap / SYNCMAP_DUMP_REC_SIZE(1, 0) + 2;
+	d.heap = kvmalloc_array(d.max_nr, sizeof(*d.heap), GFP_KERNEL_ACCOUNT);
+	if (!d.heap)
+		return -ENOMEM;
+
+	syncmap_range(map, syncmap_dev_dump_one, &d);
+	err = d.err;
+	if (!err && !d.nr && d.truncated) {
+		u.buf_len = d.min_need;
+		u.count = 0;
+		u.end = 0;
+		err = syncmap_dev_copy_out(uarg, usize, &u, sizeof(u)) ?:
+		      -ERANGE;
+	}
+	if (err)
+		goto out;
+
+	if (d.used) {
+		buf = kvmalloc(d.used, GFP_KERNEL_ACCOUNT);
+		if (!buf) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	sort(d.heap, d.nr, sizeof(*d.heap), syncmap_dev_dump_cmp, NULL);
+	for (i = 0; i < d.nr; i++) {
+		memcpy(buf + off, d.heap[i]->rec, d.heap[i]->size);
+		off += d.heap[i]->size;
+	}
+	if (off && copy_to_user(u64_to_user_ptr(u.buf), buf, off)) {
+		err = -EFAULT;
+		goto out;
+	}
+	u.cursor = d.truncated ? d.ceil : SYNCMAP_DEV_CURSOR_END;
+	u.buf_len = off;
+	u.count = d.nr;
+	u.end = !d.truncated;
+	err = syncmap_dev_copy_out(uarg, usize, &u, sizeof(u));
+out:
+	kvfree(buf);
+	while (d.nr)
+		syncmap_dev_heap_pop(&d);
+	kvfree(d.heap);
+	return err;
+}
+
+/**
+ * syncmap_dev_ioctl() - dispatch an ioctl on /dev/syncmap
+ * @file: the open file
+ * @cmd: the command; only its type, direction and number are used
+ * @arg: user pointer to the command's struct
+ *
+ * Context: process context; sleeps.
+ * Return: 0 or a negative errno; -ENOTTY for an unknown command.
+ */
+static long syncmap_dev_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct syncmap_file *sf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != SYNCMAP_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+
+	switch (nr) {
+	case _IOC_NR(SYNCMAP_IOC_CREATE):
+		return syncmap_dev_create(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_OPEN):
+		return syncmap_dev_open_map(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_DESTROY):
+		return syncmap_dev_destroy(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_INFO):
+		return syncmap_dev_info(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_LIST):
+		return syncmap_dev_list(uarg);
+	case _IOC_NR(SYNCMAP_IOC_CLEAR):
+		return syncmap_dev_clear(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_BATCH):
+		return syncmap_dev_batch(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_DUMP):
+		return syncmap_dev_dump(sf, uarg);
+	case SYNCMAP_IOC_OP_BASE + SYNCMAP_OP_LOAD ...
+	     SYNCMAP_IOC_OP_BASE + SYNCMAP_OP_MAX:
+		return syncmap_dev_op(sf, nr - SYNCMAP_IOC_OP_BASE, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int syncmap_dev_open(struct inode *inode, struct file *file)
+{
+	struct syncmap_file *sf;
+
+	sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+	if (!sf)
+		return -ENOMEM;
+	mutex_init(&sf->bind_lock);
+	sf->writable = file->f_mode & FMODE_WRITE;
+	file->private_data = sf;
+	return nonseekable_open(inode, file);
+}
+
+static int syncmap_dev_release(struct inode *inode, struct file *file)
+{
+	struct syncmap_file *sf = file->private_data;
+
+	if (sf->map)
+		syncmap_put(sf->map);
+	mutex_destroy(&sf->bind_lock);
+	kfree(sf);
+	return 0;
+}
+
+static const struct file_operations syncmap_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = syncmap_dev_open,
+	.release = syncmap_dev_release,
+	.unlocked_ioctl = syncmap_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice syncmap_dev_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = SYNCMAP_DEVICE_NAME,
+	.fops = &syncmap_dev_fops,
+};
+
+/**
+ * syncmap_dev_init() - register /dev/syncmap
+ *
+ * Context: module init.
+ * Return: 0 or the error of misc_register().
+ */
+int syncmap_dev_init(void)
+{
+	BUILD_BUG_ON(SYNCMAP_NAME_LEN != SYNCMAP_NAME_MAX);
+	BUILD_BUG_ON(SYNCMAP_MAX_KEY_SIZE > SYNCMAP_MAX_KEY_LEN);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_create) != 96);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_open) != SYNCMAP_OPEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_info) != 184);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_op) != SYNCMAP_OP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_batch) != SYNCMAP_BATCH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_dump) != SYNCMAP_DUMP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_list) != SYNCMAP_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_list_entry) !=
+		     SYNCMAP_LIST_ENTRY_SIZE_VER0);
+
+	get_random_bytes(&syncmap_dev_dump_key, sizeof(syncmap_dev_dump_key));
+	syncmap_dev_misc.mode = dev_mode & 0777;
+	return misc_register(&syncmap_dev_misc);
+}
+
+/**
+ * syncmap_dev_exit() - unregister /dev/syncmap, free its named maps
+ *
+ * No fd is open: each holds a reference on the module.
+ *
+ * Context: module exit.
+ */
+void syncmap_dev_exit(void)
+{
+	struct syncmap_dev_map *dm, *tmp;
+
+	misc_deregister(&syncmap_dev_misc);
+	list_for_each_entry_safe(dm, tmp, &syncmap_dev_maps, node) {
+		list_del(&dm->node);
+		syncmap_unregister(dm->map);
+		syncmap_put(dm->map);
+		kfree(dm);
+	}
+	syncmap_dev_nr_maps = 0;
+}
