@@ -61,13 +61,13 @@ endef
 all: modules
 
 modules:
-	kdir=$(if $(KDIR),$(KDIR),$(lab_kdir))
+	@kdir=$(if $(KDIR),$(KDIR),$(lab_kdir))
 	$(call sync-tree,lab)
 	$(MAKE) -C "$$kdir" M=$(BUILD)/lab modules
 	find $(BUILD)/lab -name '*.ko' | sort
 
 check:
-	$(SCRIPTS)/install-deps.sh
+	@$(SCRIPTS)/install-deps.sh
 	$(MAKE) modules W=1
 	$(MAKE) lint
 	$(MAKE) compat
@@ -81,7 +81,7 @@ lint: checkpatch sparse
 # checkpatch from the lab kernel's source; --strict makes CHECKs count,
 # and any ERROR, WARNING or CHECK fails.
 checkpatch:
-	files=$$(find $(MODDIRS) -name '*.[ch]' 2>/dev/null | sort)
+	@files=$$(find $(MODDIRS) -name '*.[ch]' 2>/dev/null | sort)
 	if [[ -z $$files ]]; then echo "checkpatch: no sources yet"; exit 0; fi
 	out=$$("$(ksrc)/scripts/checkpatch.pl" --strict --no-tree --show-types \
 		--no-summary --terse -f $$files 2>&1) || true
@@ -93,7 +93,7 @@ checkpatch:
 # sparse on every file (C=2) against the lab kernel; any sparse or
 # compiler warning fails.
 sparse:
-	kdir=$(lab_kdir)
+	@kdir=$(lab_kdir)
 	$(call sync-tree,sparse)
 	mkdir -p $(RESULTS)
 	$(MAKE) -C "$$kdir" M=$(BUILD)/sparse C=2 modules 2>&1 | tee $(RESULTS)/sparse.log
@@ -104,7 +104,7 @@ sparse:
 
 # The stock Debian 6.1 headers, W=1, and not a single warning.
 compat:
-	$(SCRIPTS)/install-deps.sh
+	@$(SCRIPTS)/install-deps.sh
 	hdrs=/usr/src/linux-headers-$(stock_rel)
 	$(call sync-tree,compat)
 	mkdir -p $(RESULTS)
@@ -123,7 +123,7 @@ compat:
 # in DESTDIR/selftests is run by the guest, must print TAP on stdout and
 # exit 0 (pass) or 4 (skip), and is counted by scripts/check-log.sh.
 tools:
-	rm -rf $(ROOTFS)
+	@rm -rf $(ROOTFS)
 	mkdir -p $(ROOTFS)
 	if [[ -f tools/Makefile ]]; then
 		src=$(ksrc); kdir=$(lab_kdir)
@@ -132,36 +132,37 @@ tools:
 	fi
 
 initramfs:
-	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
+	@$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
 		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS)
 
 # Boot the lab kernel with the modules built by "make modules".
 run:
-	kdir=$(lab_kdir)
+	@kdir=$(lab_kdir)
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log
 
 demo:
-	$(SCRIPTS)/install-deps.sh
+	@$(MAKE) compat
 	rel=$(stock_rel)
-	$(MAKE) compat
 	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-demo.cpio.gz \
 		-i $(SCRIPTS)/guest-demo.sh -m $(BUILD)/compat
 	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
 		-i $(BUILD)/initramfs-demo.cpio.gz -l $(BUILD)/demo/console.log \
 		-a quiet -t 600 || true
+	# The firmware's terminal escapes share a line with the first marker.
 	out=$$(tr -d '\r' <$(BUILD)/demo/console.log |
-		sed -n '/^==== DEMO BEGIN ====$$/,/^==== DEMO END ====$$/p')
+		sed -n 's/^.*\(==== DEMO BEGIN ====\)$$/\1/; /^==== DEMO BEGIN ====$$/,/^==== DEMO END ====$$/p')
 	if [[ -z $$out ]]; then
 		echo "demo: the guest printed nothing; console:"; tail -n 30 $(BUILD)/demo/console.log
 		exit 1
 	fi
 	echo "$$out"
 	grep -q '^==== DEMO END ====$$' <<<"$$out"
+	! grep -q '^\[rc=[1-9]' <<<"$$out"
 
 clean:
-	rm -rf $(BUILD)
+	@rm -rf $(BUILD)
 	if [[ -f tools/Makefile ]]; then $(MAKE) -C tools clean || true; fi
 
 help:
-	sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

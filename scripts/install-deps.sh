@@ -5,7 +5,7 @@
 # packages are present it touches nothing and does not even refresh the
 # package lists, so a warm "make check" does not wait on the network.
 #
-# With --stock it also prints the stock kernel's release (e.g.
+# With --stock it installs nothing and prints the stock kernel's release (e.g.
 # 6.1.0-NN-amd64): the newest one for which both the headers and the
 # bootable image are installed.  It is found by globbing, never
 # hard-coded, because Debian bumps the ABI number with each point release
@@ -29,26 +29,26 @@ pkgs=(
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
-missing=()
-for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-	[[ $st == "install ok installed" ]] || missing+=("$p")
-done
-
-if ((${#missing[@]})); then
+install_missing() {
+	local p st missing=() sudo=
+	for p in "${pkgs[@]}"; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		[[ $st == "install ok installed" ]] || missing+=("$p")
+	done
+	if ((${#missing[@]} == 0)); then
+		log "all ${#pkgs[@]} packages present"
+		return 0
+	fi
 	log "installing: ${missing[*]}"
-	sudo=
 	((EUID == 0)) || sudo=sudo
 	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get update -q >&2
 	$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-else
-	log "all ${#pkgs[@]} packages present"
-fi
+}
 
+# The newest stock 6.1 release with both headers and a bootable image.
 stock_release() {
 	local h rel best=
-	# Globs sort lexically; pick the newest by version sort.
 	for h in /usr/src/linux-headers-6.1.*-amd64; do
 		[[ -d $h ]] || continue
 		rel=${h#/usr/src/linux-headers-}
@@ -56,13 +56,22 @@ stock_release() {
 		best+="$rel"$'\n'
 	done
 	[[ -n $best ]] || return 1
+	# Globs sort lexically (-9 after -56); sort by version instead.
 	printf '%s' "$best" | sort -V | tail -n1
 }
 
-if [[ ${1:-} == --stock ]]; then
-	rel=$(stock_release) || {
-		log "no stock kernel with headers found (/usr/src/linux-headers-6.1.*-amd64 + /boot/vmlinuz-*)"
+case ${1:-} in
+"")
+	install_missing
+	;;
+--stock)
+	stock_release || {
+		log "no stock kernel found (/usr/src/linux-headers-6.1.*-amd64 with /boot/vmlinuz-*)"
 		exit 1
 	}
-	echo "$rel"
-fi
+	;;
+*)
+	echo "usage: $0 [--stock]" >&2
+	exit 2
+	;;
+esac
