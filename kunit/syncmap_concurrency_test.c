@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Concurrency: kthreads bound to the CPUs doing mixed operations on
+ * disjoint and shared keys while Range, Clear and promotions run.  Threads
+ * count what went wrong; the test thread checks the counts, since KUnit
+ * assertions belong to the test thread.
+ */
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/numa.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "syncmap_test.h"
+
+#define OWN_KEYS	128
+#define SHARED_KEYS	32
+#define SHARED_BASE	100000
+
+struct worker {
+	struct completion done;
+	struct syncmap *map;
+	struct tracker *tr;
+	atomic_t *stop;
+	unsigned int id;
+	unsigned int ops;
+	unsigned long errors;
+	u64 own[OWN_KEYS];	/* payload each own key holds, 0 = absent */
+	struct rnd_state rnd;
+	void *shared;		/* per-test state */
+};
+
+static struct tval *wval(struct worker *w, u64 n)
+{
+	struct tval *v = kmalloc(sizeof(*v), GFP_KERNEL);
+
+	if (!v)
+		return NULL;
+	v->n = n;
+	v->tracker = w->tr;
+	atomic_long_inc(&w->tr->made);
+	return v;
+}
+
+static u64 wkey(struct worker *w, u32 i)
+{
+	return (u64)w->id * 1000 + i;
+}
+
+typedef int (*worker_fn)(struct worker *w);
+
+struct worker_start {
+	struct worker *w;
+	worker_fn fn;
+};
+
+static int worker_thread(void *arg)
+{
+	struct worker_start *s = arg;
+	struct worker *w = s->w;
+	worker_fn fn = s->fn;
+
+	kfree(s);
+	fn(w);
+	complete(&w->done);
+	return 0;
+}
+
+/* Start @fn in a kthread bound to the @id-th online CPU (modulo). */
+static void worker_start(struct kunit *test, struct worker *w, worker_fn fn)
+{
+	struct worker_start *s = kmalloc(sizeof(*s), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->w = w;
+	s->fn = fn;
+	init_completion(&w->done);
+	prandom_seed_state(&w->rnd, 0x5eed0000 + w->id);
+	t = kthread_create(worker_thread, s, "syncmap-kunit/%u", w->id);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpumask_local_spread(w->id, NUMA_NO_NODE));
+	wake_up_process(t);
+}
+
+static u32 wrand(struct worker *w, u32 n)
+{
+	return prandom_u32_state(&w->rnd) % n;
+}
+
+/* Mixed operations on the worker's own keys, checked against its model. */
+static void own_key_op(struct worker *w)
+{
+	u32 i = wrand(w, OWN_KEYS), r = wrand(w, 10);
+	u64 n = ((u64)w->id << 40) | ++w->ops;
+	struct tkey k;
+	struct tval *v;
+	void *got;
+	int ret;
+
+	tkey_set(&k, wkey(w, i));
+	switch (r) {
+	case 0 ... 2:
+		v = wval(w, n);
+		if (!v || syncmap_store(w->map, k.buf, k.len, v)) {
+			w->errors++;
+			return;
+		}
+		w->own[i] = n;
+		break;
+	case 3:
+		ret = syncmap_delete(w->map, k.buf, k.len);
+		if (ret != !!w->own[i])
+			w->errors++;
+		w->own[i] = 0;
+		break;
+	case 4:
+		v = wval(w, n);
+		if (!v)
+			return;
+		ret = syncmap_load_or_store(w->map, k.buf, k.len, v, NULL);
+		if (ret != !!w->own[i])
+			w->errors++;
+		if (ret) {
+			tval_free(v);
+		} else {
+			w->own[i] = n;
+		}
+		break;
+	case 5:
+		v = wval(w, n);
+		if (!v)
+			return;
+		ret = syncmap_swap(w->map, k.buf, k.len, v, NULL);
+		if (ret != !!w->own[i])
+			w->errors++;
+		w->own[i] = n;
+		break;
+	case 6:
+		ret = syncmap_load_and_delete(w->map, k.buf, k.len, NULL);
+		if (ret != !!w->own[i])
+			w->errors++;
+		w->own[i] = 0;
+		break;
+	default:
+		rcu_read_lock();
+		got = syncmap_load(w->map, k.buf, k.len);
+		if ((got ? ((struct tval *)got)->n : 0) != w->own[i])
+			w->errors++;
+		rcu_read_unlock();
+		break;
+	}
+}
+
+/* Operations on keys every worker touches: only crashes and books count. */
+static void shared_key_op(struct worker *w)
+{
+	u32 i = wrand(w, SHARED_KEYS), r = wrand(w, 6);
+	struct tkey k;
+	struct tval *v;
+	void *got;
+
+	tkey_set(&k, SHARED_BASE + i);
+	switch (r) {
+	case 0:
+	case 1:
+		v = wval(w, SHARED_BASE + i);
+		if (v && syncmap_store(w->map, k.buf, k.len, v))
+			tval_free(v);
+		break;
+	case 2:
+		syncmap_delete(w->map, k.buf, k.len);
+		break;
+	case 3:
+		v = wval(w, SHARED_BASE + i);
+		if (v && syncmap_load_or_store(w->map, k.buf, k.len, v, NULL))
+			tval_free(v);
+		break;
+	default:
+		rcu_read_lock();
+		got = syncmap_load(w->map, k.buf, k.len);
+		if (got && ((struct tval *)got)->n != SHARED_BASE + i)
+			w->errors++;
+		rcu_read_unlock();
+		break;
+	}
+}
+
+static int mixed_worker(struct worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (i % 4 == 3)
+			shared_key_op(w);
+		else
+			own_key_op(w);
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+struct range_check {
+	struct worker *w;
+	u8 seen[4][OWN_KEYS];
+	u8 shared_seen[SHARED_KEYS];
+};
+
+static bool range_check_fn(const void *key, size_t len, void *value, void *arg)
+{
+	struct range_check *rc = arg;
+	struct tval *v = value;
+	unsigned long n;
+	char buf[24];
+
+	memcpy(buf, key, min(len, sizeof(buf) - 1));
+	buf[min(len, sizeof(buf) - 1)] = '\0';
+	if (kstrtoul(buf + 1, 10, &n)) {
+		rc->w->errors++;
+		return true;
+	}
+	if (n >= SHARED_BASE && n < SHARED_BASE + SHARED_KEYS) {
+		if (rc->shared_seen[n - SHARED_BASE]++ || v->n != n)
+			rc->w->errors++;
+	} else if (n / 1000 < 4 && n % 1000 < OWN_KEYS) {
+		if (rc->seen[n / 1000][n % 1000]++ ||
+		    v->n >> 40 != n / 1000)
+			rc->w->errors++;
+	} else {
+		rc->w->errors++;
+	}
+	return true;
+}
+
+static int range_worker(struct worker *w)
+{
+	struct range_check *rc = kmalloc(sizeof(*rc), GFP_KERNEL);
+
+	if (!rc) {
+		w->errors++;
+		return 0;
+	}
+	while (!atomic_read(w->stop)) {
+		memset(rc, 0, sizeof(*rc));
+		rc->w = w;
+		syncmap_range(w->map, range_check_fn, rc);
+		w->ops++;
+		cond_resched();
+	}
+	kfree(rc);
+	return 0;
+}
+
+static bool count_fn(const void *key, size_t len, void *value, void *arg)
+{
+	(*(size_t *)arg)++;
+	return true;
+}
+
+static void mixed_ops_with_range(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, 3, sizeof(*w), GFP_KERNEL);
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	atomic_t stop = ATOMIC_INIT(0);
+	size_t counted = 0;
+	unsigned int t, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (t = 0; t < 3; t++) {
+		w[t].map = map;
+		w[t].tr = &tr;
+		w[t].stop = &stop;
+		w[t].id = t + 1;
+	}
+	worker_start(test, &w[0], mixed_worker);
+	worker_start(test, &w[1], mixed_worker);
+	worker_start(test, &w[2], range_worker);
+	wait_for_completion(&w[0].done);
+	wait_for_completion(&w[1].done);
+	atomic_set(&stop, 1);
+	wait_for_completion(&w[2].done);
+
+	for (t = 0; t < 3; t++)
+		KUNIT_EXPECT_EQ_MSG(test, w[t].errors, 0, "worker %u", t);
+	KUNIT_EXPECT_GT(test, w[2].ops, 0);
+	/* Every thread's own keys end as that thread last wrote them. */
+	for (t = 0; t < 2; t++)
+		for (i = 0; i < OWN_KEYS; i++)
+			KUNIT_EXPECT_EQ(test, tload(map, wkey(&w[t], i)),
+					w[t].own[i] ? (s64)w[t].own[i] : -1);
+	syncmap_range(map, count_fn, &counted);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), counted);
+	tmap_destroy_check(test, map, &tr);
+}
+
+/* ---- CompareAndSwap against CompareAndDelete ------------------------ */
+
+#define CAS_ROUNDS 3000
+
+struct cas_duel {
+	struct syncmap *map;
+	struct tracker *tr;
+	atomic_t gen;		/* round the swapper has set up */
+	atomic_t done;		/* rounds the deleter has finished */
+	struct tval *cur;	/* the value both compare against */
+	u8 swapped[CAS_ROUNDS];
+	u8 deleted[CAS_ROUNDS];
+	unsigned long errors;
+};
+
+static int cas_swapper(struct worker *w)
+{
+	struct cas_duel *d = w->shared;
+	struct tval *v, *next;
+	int r;
+
+	for (r = 0; r < CAS_ROUNDS; r++) {
+		v = wval(w, r);
+		next = wval(w, r + CAS_ROUNDS);
+		if (!v || !next || syncmap_store(d->map, "duel", 4, v)) {
+			d->errors++;
+			break;
+		}
+		WRITE_ONCE(d->cur, v);
+		atomic_set_release(&d->gen, r + 1);
+		d->swapped[r] = syncmap_compare_and_swap(d->map, "duel", 4, v,
+							 next) == 1;
+		if (!d->swapped[r])
+			tval_free(next);
+		while (atomic_read_acquire(&d->done) < r + 1)
+			cond_resched();
+	}
+	atomic_set_release(&d->gen, CAS_ROUNDS + 1);
+	return 0;
+}
+
+static int cas_deleter(struct worker *w)
+{
+	struct cas_duel *d = w->shared;
+	int r;
+
+	for (r = 0; r < CAS_ROUNDS; r++) {
+		while (atomic_read_acquire(&d->gen) < r + 1)
+			cond_resched();
+		if (atomic_read(&d->gen) > CAS_ROUNDS)
+			break;
+		/* Compares by pointer only: cur may already be released. */
+		d->deleted[r] = syncmap_compare_and_delete(d->map, "duel", 4,
+							   READ_ONCE(d->cur)) == 1;
+		atomic_set_release(&d->done, r + 1);
+	}
+	return 0;
+}
+
+static void cas_and_cad_never_both_succeed(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	struct cas_duel *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	unsigned int r, both = 0, neither = 0, cas = 0;
+
+	KUNIT_ASSERT_TRUE(test, w && d);
+	d->map = map;
+	d->tr = &tr;
+	for (r = 0; r < 2; r++) {
+		w[r].map = map;
+		w[r].tr = &tr;
+		w[r].id = r;
+		w[r].shared = d;
+	}
+	worker_start(test, &w[0], cas_swapper);
+	worker_start(test, &w[1], cas_deleter);
+	wait_for_completion(&w[0].done);
+	wait_for_completion(&w[1].done);
+
+	KUNIT_EXPECT_EQ(test, d->errors, 0);
+	for (r = 0; r < CAS_ROUNDS; r++) {
+		both += d->swapped[r] && d->deleted[r];
+		neither += !d->swapped[r] && !d->deleted[r];
+		cas += d->swapped[r];
+	}
+	/* The value was present when both started: exactly one wins. */
+	KUNIT_EXPECT_EQ(test, both, 0);
+	KUNIT_EXPECT_EQ(test, neither, 0);
+	kunit_info(test, "compare_and_swap won %u of %u rounds", cas,
+		   CAS_ROUNDS);
+	tmap_destroy_check(test, map, &tr);
+}
+
+/* ---- readers during rebuilds and promotions -------------------------- */
+
+#define STABLE_KEYS 300
+
+static int stable_reader(struct worker *w)
+{
+	unsigned int i, rounds = 0;
+
+	while (!atomic_read(w->stop) || rounds < 3) {
+		for (i = 0; i < STABLE_KEYS; i++)
+			if (tload(w->map, i) != i)
+				w->errors++;
+		rounds++;
+		cond_resched();
+	}
+	w->ops = rounds;
+	return 0;
+}
+
+static int churn_writer(struct worker *w)
+{
+	unsigned int i;
+	struct tkey k;
+	struct tval *v;
+
+	for (i = 0; i < 15000; i++) {
+		tkey_set(&k, 10000 + i % 3000);
+		if (wrand(w, 3)) {
+			v = wval(w, i);
+			if (!v || syncmap_store(w->map, k.buf, k.len, v))
+				w->errors++;
+		} else {
+			syncmap_delete(w->map, k.buf, k.len);
+		}
+		/* Misses on new keys drive promotions. */
+		tload(w->map, 10000 + wrand(w, 3000));
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+static void loads_see_present_keys_through_rebuilds(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct syncmap_stats st;
+	atomic_t stop = ATOMIC_INIT(0);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < STABLE_KEYS; i++)
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
+	for (i = 0; i < 2; i++) {
+		w[i].map = map;
+		w[i].tr = &tr;
+		w[i].id = i;
+		w[i].stop = &stop;
+	}
+	worker_start(test, &w[0], stable_reader);
+	worker_start(test, &w[1], churn_writer);
+	wait_for_completion(&w[1].done);
+	atomic_set(&stop, 1);
+	wait_for_completion(&w[0].done);
+
+	syncmap_stats(map, &st);
+	KUNIT_EXPECT_EQ(test, w[0].errors, 0);
+	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
+	KUNIT_EXPECT_GE(test, st.promotions, 2);
+	KUNIT_EXPECT_GE(test, st.dirty_rebuilds, 2);
+	kunit_info(test, "%u reader rounds, %llu promotions, %llu rebuilds, %llu expunged",
+		   w[0].ops, st.promotions, st.dirty_rebuilds, st.expunged);
+	tmap_destroy_check(test, map, &tr);
+}
+
+static int clearer(struct worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < 300; i++) {
+		if (syncmap_clear(w->map))
+			w->errors++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void clear_races_with_writers(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	size_t counted = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < 2; i++) {
+		w[i].map = map;
+		w[i].tr = &tr;
+		w[i].id = i;
+	}
+	worker_start(test, &w[0], clearer);
+	worker_start(test, &w[1], churn_writer);
+	wait_for_completion(&w[0].done);
+	wait_for_completion(&w[1].done);
+	KUNIT_EXPECT_EQ(test, w[0].errors, 0);
+	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
+	/* The length stays exact although Clear raced with the stores. */
+	syncmap_range(map, count_fn, &counted);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), counted);
+	tmap_destroy_check(test, map, &tr);
+}
+
+static struct kunit_case syncmap_concurrency_cases[] = {
+	KUNIT_CASE(mixed_ops_with_range),
+	KUNIT_CASE(cas_and_cad_never_both_succeed),
+	KUNIT_CASE(loads_see_present_keys_through_rebuilds),
+	KUNIT_CASE(clear_races_with_writers),
+	{}
+};
+
+struct kunit_suite syncmap_concurrency_suite = {
+	.name = "syncmap_concurrency",
+	.test_cases = syncmap_concurrency_cases,
+};
