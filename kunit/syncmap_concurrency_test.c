@@ -123,11 +123,10 @@ static void own_key_op(struct worker *w)
 		ret = syncmap_load_or_store(w->map, k.buf, k.len, v, NULL);
 		if (ret != !!w->own[i])
 			w->errors++;
-		if (ret) {
+		if (ret)
 			tval_free(v);
-		} else {
+		else
 			w->own[i] = n;
-		}
 		break;
 	case 5:
 		v = wval(w, n);

@@ -106,6 +106,7 @@ static void release_waits_for_rcu_reader(struct kunit *test)
 static void registry_names(struct kunit *test)
 {
 	struct syncmap *a = syncmap_create(NULL), *b = syncmap_create(NULL);
+	char name[SYNCMAP_NAME_MAX + 1];
 	struct syncmap_info info;
 	struct syncmap *found;
 	u32 id = 0;
@@ -116,8 +117,12 @@ static void registry_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, syncmap_register(a, ""), -EINVAL);
 	KUNIT_EXPECT_EQ(test, syncmap_register(a, "has space"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, syncmap_register(a, "a/b"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, syncmap_register(a, "0123456789012345678901234567890123456789012345678901234567890123"),
-			-EINVAL);
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';		/* SYNCMAP_NAME_MAX chars */
+	KUNIT_EXPECT_EQ(test, syncmap_register(a, name), -EINVAL);
+	name[SYNCMAP_NAME_MAX - 1] = '\0';	/* the longest valid name */
+	KUNIT_EXPECT_EQ(test, syncmap_register(b, name), 0);
+	KUNIT_EXPECT_TRUE(test, syncmap_unregister(b));
 	KUNIT_EXPECT_EQ(test, syncmap_register(a, "kunit.map-1"), 0);
 	KUNIT_EXPECT_EQ(test, syncmap_register(a, "kunit.other"), -EBUSY);
 	KUNIT_EXPECT_EQ(test, syncmap_register(b, "kunit.map-1"), -EEXIST);
@@ -239,11 +244,8 @@ static bool fault_injection_on(struct kunit *test)
 	fail_nth_set(1);
 	p = kmalloc(16, GFP_KERNEL);
 	fail_nth_set(0);
-	if (p) {
-		kfree(p);
-		return false;
-	}
-	return true;
+	kfree(p);
+	return !p;
 #else
 	return false;
 #endif
@@ -346,7 +348,7 @@ static int fail_run(struct kunit *test, struct syncmap *map,
 	fail_nth_set(0);
 
 	/* Values the map did not take go back to the test. */
-	if (ret < 0 || ((op == FAIL_CAS) && ret == 0) ||
+	if (ret < 0 || (op == FAIL_CAS && ret == 0) ||
 	    op == FAIL_LOAD_AND_DELETE || op == FAIL_DELETE ||
 	    op == FAIL_CAD || op == FAIL_CLEAR)
 		tval_free(v);

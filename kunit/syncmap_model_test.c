@@ -105,12 +105,13 @@ static bool model_full(struct model *m)
 	return m->max_entries && model_len(m) >= m->max_entries;
 }
 
+/* Report the first divergence with its seed; the run stops after it. */
 #define MCHECK(cond)							\
 	do {								\
-		if (!(cond)) {						\
+		if (!failed && !(cond)) {				\
 			KUNIT_FAIL(test, "seed %u op %u (%s): %s", seed,	\
 				   op, what, #cond);			\
-			goto out;					\
+			failed = true;					\
 		}							\
 	} while (0)
 
@@ -125,6 +126,7 @@ static void model_run(struct kunit *test, u32 seed, u32 max_entries,
 	bool fresh;
 	u32 op, i;
 	int ret, expect;
+	bool failed = false;
 
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->test = test;
@@ -135,7 +137,7 @@ static void model_run(struct kunit *test, u32 seed, u32 max_entries,
 	m->map = tmap_new_ops(test, &m->tr, content_equal ? &tval_content_ops
 			      : &tval_ops, max_entries);
 
-	for (op = 0; op < MODEL_OPS; op++) {
+	for (op = 0; op < MODEL_OPS && !failed; op++) {
 		u32 r = model_rand(m, 1000);
 
 		i = model_rand(m, MODEL_KEYS);
@@ -240,7 +242,6 @@ static void model_run(struct kunit *test, u32 seed, u32 max_entries,
 		what = "len";
 		MCHECK(syncmap_len(m->map) == model_len(m));
 	}
-out:
 	tmap_destroy_check(test, m->map, &m->tr);
 }
 

@@ -534,7 +534,7 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held() &&
 			 !srcu_read_lock_held(&map->srcu),
-			 "syncmap_load() needs rcu_read_lock() or syncmap_read_lock()");
+			 "load needs rcu_read_lock() or syncmap_read_lock()");
 	if (syncmap_key_init(map, &k, key, key_len))
 		return NULL;
 

@@ -44,7 +44,7 @@ struct syncmap_entry {
 	refcount_t ref;
 	u32 hash;
 	u16 key_len;
-	u8 key[] __counted_by(key_len);
+	u8 key[];
 };
 
 /**
@@ -159,13 +159,14 @@ struct syncmap {
 struct syncmap_retiree {
 	struct llist_node node;
 	unsigned int nr;
-	void *values[] __counted_by(nr);
+	void *values[];
 };
 
-/* The protection under which table slots and entry values may be read. */
-#define syncmap_protected(map)					\
-	(lockdep_is_held(&(map)->lock) ||			\
-	 srcu_read_lock_held(&(map)->srcu))
+/* The protection, besides RCU, under which table slots may be read. */
+static inline bool syncmap_protected(struct syncmap *map)
+{
+	return lockdep_is_held(&map->lock) || srcu_read_lock_held(&map->srcu);
+}
 
 /* syncmap_table.c */
 struct syncmap_table *syncmap_table_alloc(struct syncmap *map,

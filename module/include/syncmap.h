@@ -21,10 +21,6 @@
 #include <linux/module.h>
 #include <linux/uidgid.h>
 
-#ifndef __counted_by
-#define __counted_by(member)
-#endif
-
 struct syncmap;
 
 #define SYNCMAP_DEFAULT_KEY_LEN	256
@@ -164,7 +160,7 @@ void syncmap_synchronize(struct syncmap *map);
  */
 struct syncmap_blob {
 	u32 len;
-	u8 data[] __counted_by(len);
+	u8 data[];
 };
 
 extern const struct syncmap_ops syncmap_blob_ops;
