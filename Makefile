@@ -83,10 +83,13 @@ lint: checkpatch sparse
 checkpatch:
 	@files=$$(find $(MODDIRS) -name '*.[ch]' 2>/dev/null | sort)
 	if [[ -z $$files ]]; then echo "checkpatch: no sources yet"; exit 0; fi
+	rc=0
 	out=$$("$(ksrc)/scripts/checkpatch.pl" --strict --no-tree --show-types \
-		--no-summary --terse -f $$files 2>&1) || true
+		--no-summary --terse -f $$files 2>&1) || rc=$$?
 	if grep -E '(ERROR|WARNING|CHECK):' <<<"$$out"; then
 		echo "checkpatch: FAILED"; exit 1
+	elif ((rc)); then
+		echo "$$out"; echo "checkpatch: FAILED (exit $$rc)"; exit 1
 	fi
 	echo "checkpatch: clean ($$(wc -w <<<"$$files") files)"
 

@@ -47,11 +47,20 @@ mkdir -p "$cache"
 srcdir=$cache/src/$pkg-${ver//[^A-Za-z0-9.+_-]/_}
 
 # One build at a time per cache: two concurrent "make check" runs must not
-# both extract or compile into the same directory.
-exec 9>"$cache/.lock"
-flock 9
+# both extract or compile into the same directory.  Taken only when there
+# is work to do, so that "--source" or a warm lookup never waits for
+# somebody else's build; whoever gets it looks again before working.
+locked=0
+lock() {
+	((locked)) && return 0
+	exec 9>"$cache/.lock"
+	flock 9
+	locked=1
+}
 
 extract_source() {
+	[[ -e $srcdir/.syncmap-extracted ]] && return 0
+	lock
 	[[ -e $srcdir/.syncmap-extracted ]] && return 0
 	log "extracting $src_tar into $srcdir"
 	local tmp=$cache/src/.tmp-$$
@@ -82,7 +91,8 @@ key=$({
 kdir=$cache/build-$key
 stamp=$kdir/.syncmap-built
 
-if [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; then
+built() { [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; }
+if built || { lock && built; }; then
 	log "cached: $kdir"
 	echo "$kdir"
 	exit 0
