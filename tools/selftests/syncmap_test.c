@@ -1,0 +1,1692 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftests of /dev/syncmap: every ioctl's success path and error paths,
+ * ABI versioning, permissions, concurrency from several processes and the
+ * dump cursor guarantee.  Run as root in the lab guest.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsyncmap.h"
+
+#define DEV	SYNCMAP_DEFAULT_PATH
+#define NOBODY	65534
+
+/* Check that @call fails with errno @err. */
+#define EXPECT_ERR(err, call) do {			\
+	int __ret = (call);				\
+	int __errno = errno;				\
+	EXPECT_EQ(-1, __ret);				\
+	EXPECT_EQ(err, __errno);			\
+} while (0)
+
+#define ASSERT_OK(call) ASSERT_EQ(0, (call))
+
+/*
+ * Without /dev/syncmap there is nothing to test: skip the whole suite
+ * (exit 4), unless SYNCMAP_TEST_REQUIRE_DEVICE is set, in which case the
+ * tests run and fail.
+ */
+__attribute__((constructor)) static void need_device(void)
+{
+	if (!access(DEV, F_OK) || getenv("SYNCMAP_TEST_REQUIRE_DEVICE"))
+		return;
+	printf("TAP version 13\n1..1\nok 1 syncmap # SKIP " DEV " missing\n");
+	exit(KSFT_SKIP);
+}
+
+static __u64 p64(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/* An address that faults: a PROT_NONE page. */
+static void *bad_ptr(void)
+{
+	static void *p;
+
+	if (!p)
+		p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	return p;
+}
+
+static void unique_name(char *buf, size_t len, const char *tag)
+{
+	static unsigned int seq;
+
+	snprintf(buf, len, "st-%s-%d-%u", tag, getpid(), seq++);
+}
+
+static int sstore(int fd, const char *k, const char *v)
+{
+	return syncmap_store(fd, k, strlen(k), v, strlen(v));
+}
+
+/* Load a string value; returns 1/0/-1 and the value NUL-terminated. */
+static int sload(int fd, const char *k, char *buf, size_t cap)
+{
+	size_t len = cap - 1;
+	int ret = syncmap_load(fd, k, strlen(k), buf, &len);
+
+	buf[ret == 1 ? len : 0] = '\0';
+	return ret;
+}
+
+static void init_op(struct syncmap_ioc_op *op, unsigned int code,
+		    const char *key)
+{
+	syncmap_op_init(op, code, key, key ? strlen(key) : 0, NULL, 0, NULL,
+			0, NULL, 0);
+}
+
+static unsigned long op_cmd(unsigned int code)
+{
+	return _IOWR(SYNCMAP_IOC_MAGIC, SYNCMAP_IOC_OP_BASE + code,
+		     struct syncmap_ioc_op);
+}
+
+static int is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* Run @fn in a child as uid/gid @uid; returns the child's exit status. */
+static int as_user(uid_t uid, int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(anon) {
+	int fd;
+};
+
+FIXTURE_SETUP(anon)
+{
+	self->fd = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, self->fd) TH_LOG("create: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(anon)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* --- the operations, with Go's sync.Map semantics --- */
+
+TEST_F(anon, load_store)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, sload(self->fd, "k", buf, sizeof(buf)));
+	ASSERT_EQ(0, sstore(self->fd, "k", "v1"));
+	ASSERT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("v1", buf);
+	ASSERT_EQ(0, sstore(self->fd, "k", "value2"));
+	ASSERT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("value2", buf);
+	EXPECT_EQ(1, syncmap_len(self->fd));
+	EXPECT_EQ(0, sload(self->fd, "other", buf, sizeof(buf)));
+}
+
+TEST_F(anon, load_or_store)
+{
+	char buf[16];
+	size_t len = sizeof(buf);
+
+	EXPECT_EQ(0, syncmap_load_or_store(self->fd, "k", 1, "a", 1, buf,
+					   &len));
+	EXPECT_EQ(0, len);
+	len = sizeof(buf);
+	EXPECT_EQ(1, syncmap_load_or_store(self->fd, "k", 1, "bb", 2, buf,
+					   &len));
+	ASSERT_EQ(1, len);
+	EXPECT_EQ('a', buf[0]);
+	EXPECT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("a", buf);
+}
+
+TEST_F(anon, load_and_delete)
+{
+	char buf[16];
+	size_t len = sizeof(buf);
+
+	EXPECT_EQ(0, syncmap_load_and_delete(self->fd, "k", 1, buf, &len));
+	EXPECT_EQ(0, len);
+	ASSERT_EQ(0, sstore(self->fd, "k", "xyz"));
+	len = sizeof(buf);
+	EXPECT_EQ(1, syncmap_load_and_delete(self->fd, "k", 1, buf, &len));
+	ASSERT_EQ(3, len);
+	EXPECT_EQ(0, memcmp(buf, "xyz", 3));
+	EXPECT_EQ(0, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+}
+
+TEST_F(anon, delete)
+{
+	EXPECT_EQ(0, syncmap_delete(self->fd, "k", 1));
+	ASSERT_EQ(0, sstore(self->fd, "k", "v"));
+	EXPECT_EQ(1, syncmap_delete(self->fd, "k", 1));
+	EXPECT_EQ(0, syncmap_delete(self->fd, "k", 1));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+}
+
+TEST_F(anon, swap)
+{
+	char buf[16];
+	size_t len = sizeof(buf);
+
+	EXPECT_EQ(0, syncmap_swap(self->fd, "k", 1, "one", 3, buf, &len));
+	EXPECT_EQ(0, len);
+	len = sizeof(buf);
+	EXPECT_EQ(1, syncmap_swap(self->fd, "k", 1, "two", 3, buf, &len));
+	ASSERT_EQ(3, len);
+	EXPECT_EQ(0, memcmp(buf, "one", 3));
+	EXPECT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("two", buf);
+}
+
+TEST_F(anon, compare_and_swap)
+{
+	char buf[16];
+
+	/* Never inserts. */
+	EXPECT_EQ(0, syncmap_compare_and_swap(self->fd, "k", 1, "a", 1,
+					      "b", 1));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	ASSERT_EQ(0, sstore(self->fd, "k", "a"));
+	EXPECT_EQ(0, syncmap_compare_and_swap(self->fd, "k", 1, "x", 1,
+					      "b", 1));
+	EXPECT_EQ(0, syncmap_compare_and_swap(self->fd, "k", 1, "aa", 2,
+					      "b", 1));
+	EXPECT_EQ(1, syncmap_compare_and_swap(self->fd, "k", 1, "a", 1,
+					      "b", 1));
+	EXPECT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("b", buf);
+}
+
+TEST_F(anon, compare_and_delete)
+{
+	EXPECT_EQ(0, syncmap_compare_and_delete(self->fd, "k", 1, "a", 1));
+	ASSERT_EQ(0, sstore(self->fd, "k", "a"));
+	EXPECT_EQ(0, syncmap_compare_and_delete(self->fd, "k", 1, "b", 1));
+	EXPECT_EQ(1, syncmap_len(self->fd));
+	EXPECT_EQ(1, syncmap_compare_and_delete(self->fd, "k", 1, "a", 1));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+}
+
+TEST_F(anon, clear)
+{
+	char key[16], buf[16];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		ASSERT_EQ(0, sstore(self->fd, key, "v"));
+	}
+	EXPECT_EQ(50, syncmap_len(self->fd));
+	ASSERT_EQ(0, syncmap_clear(self->fd));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	EXPECT_EQ(0, sload(self->fd, "k7", buf, sizeof(buf)));
+	ASSERT_EQ(0, sstore(self->fd, "k7", "again"));
+	EXPECT_EQ(1, syncmap_len(self->fd));
+}
+
+TEST_F(anon, binary_and_empty_values)
+{
+	const char key[] = { 0, 1, 2, 0, (char)0xff };
+	const char val[] = { 0, 0, 'x', 0 };
+	char buf[16];
+	size_t len = sizeof(buf);
+
+	ASSERT_EQ(0, syncmap_store(self->fd, key, sizeof(key), val,
+				   sizeof(val)));
+	ASSERT_EQ(1, syncmap_load(self->fd, key, sizeof(key), buf, &len));
+	ASSERT_EQ(sizeof(val), len);
+	EXPECT_EQ(0, memcmp(buf, val, len));
+	/* A shorter key with the same prefix is another key. */
+	len = sizeof(buf);
+	EXPECT_EQ(0, syncmap_load(self->fd, key, 3, buf, &len));
+	/* Empty values are values. */
+	ASSERT_EQ(0, syncmap_store(self->fd, "e", 1, "", 0));
+	len = 0;
+	EXPECT_EQ(1, syncmap_load(self->fd, "e", 1, NULL, &len));
+	EXPECT_EQ(0, len);
+	EXPECT_EQ(1, syncmap_compare_and_delete(self->fd, "e", 1, "", 0));
+}
+
+TEST(large_keys_and_values)
+{
+	struct syncmap_opts o = { .max_key_len = 4096,
+				  .max_value_len = 1 << 20 };
+	size_t vlen = 1 << 20, len;
+	char *key = malloc(4096), *val = malloc(vlen), *buf = malloc(vlen);
+	int fd;
+
+	ASSERT_NE(NULL, key);
+	ASSERT_NE(NULL, val);
+	ASSERT_NE(NULL, buf);
+	memset(key, 'K', 4096);
+	for (len = 0; len < vlen; len++)
+		val[len] = (char)(len * 7);
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syncmap_store(fd, key, 4096, val, vlen));
+	len = vlen;
+	ASSERT_EQ(1, syncmap_load(fd, key, 4096, buf, &len));
+	ASSERT_EQ(vlen, len);
+	EXPECT_EQ(0, memcmp(buf, val, vlen));
+	len = vlen;
+	EXPECT_EQ(1, syncmap_swap(fd, key, 4096, "s", 1, buf, &len));
+	EXPECT_EQ(vlen, len);
+	EXPECT_EQ(0, memcmp(buf, val, vlen));
+	close(fd);
+	free(key);
+	free(val);
+	free(buf);
+}
+
+TEST_F(anon, info)
+{
+	struct syncmap_ioc_info info;
+	char buf[8];
+	int i;
+
+	ASSERT_EQ(0, sstore(self->fd, "a", "1"));
+	ASSERT_EQ(0, sstore(self->fd, "b", "2"));
+	for (i = 0; i < 10; i++)
+		sload(self->fd, "a", buf, sizeof(buf));
+	memset(&info, 0xa5, sizeof(info));
+	ASSERT_EQ(0, syncmap_info(self->fd, &info));
+	EXPECT_EQ(sizeof(info), info.size);
+	EXPECT_EQ('\0', info.name[0]);
+	EXPECT_EQ(0, info.id);
+	EXPECT_EQ(geteuid(), info.uid);
+	EXPECT_EQ(0600, info.mode);
+	EXPECT_EQ(SYNCMAP_INFO_WRITABLE, info.map_flags);
+	EXPECT_EQ(SYNCMAP_DEFAULT_ENTRIES, info.max_entries);
+	EXPECT_EQ(SYNCMAP_DEFAULT_KEY_SIZE, info.max_key_len);
+	EXPECT_EQ(SYNCMAP_DEFAULT_VALUE_SIZE, info.max_value_len);
+	EXPECT_EQ(0, info.reserved);
+	EXPECT_EQ(2, info.len);
+	EXPECT_LE(10, info.hits + info.misses);
+	/* No kernel bytes in the name padding. */
+	for (i = 0; i < SYNCMAP_NAME_LEN; i++)
+		EXPECT_EQ(0, info.name[i]);
+}
+
+/* --- named maps, registry, list --- */
+
+TEST(named_lifecycle)
+{
+	struct syncmap_ioc_info info;
+	char name[48], buf[16];
+	int a, b, c;
+
+	unique_name(name, sizeof(name), "life");
+	a = syncmap_create(name, NULL);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, syncmap_info(a, &info));
+	EXPECT_STREQ(name, info.name);
+	EXPECT_LT(0, info.id);
+	EXPECT_EQ(SYNCMAP_INFO_REGISTERED | SYNCMAP_INFO_WRITABLE,
+		  info.map_flags);
+	ASSERT_EQ(0, sstore(a, "k", "v"));
+	/* The name persists after the creating fd is closed. */
+	close(a);
+	b = syncmap_open(name, O_RDWR);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(1, sload(b, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("v", buf);
+	c = syncmap_open(name, O_RDWR);
+	ASSERT_LE(0, c);
+	/* Destroy removes the name; open fds keep working. */
+	ASSERT_EQ(0, syncmap_destroy(b));
+	EXPECT_ERR(ENOENT, syncmap_open(name, O_RDWR));
+	EXPECT_ERR(ENOENT, syncmap_destroy(c));
+	ASSERT_EQ(0, sstore(c, "k2", "v2"));
+	ASSERT_EQ(1, sload(b, "k2", buf, sizeof(buf)));
+	EXPECT_STREQ("v2", buf);
+	ASSERT_EQ(0, syncmap_info(c, &info));
+	EXPECT_EQ('\0', info.name[0]);
+	EXPECT_EQ(SYNCMAP_INFO_WRITABLE, info.map_flags);
+	close(b);
+	close(c);
+	/* The name can be reused at once. */
+	a = syncmap_create(name, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(0, syncmap_len(a));
+	ASSERT_EQ(0, syncmap_destroy(a));
+	close(a);
+}
+
+TEST(named_errors)
+{
+	char name[48];
+	int a, fd;
+
+	unique_name(name, sizeof(name), "err");
+	a = syncmap_create(name, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_ERR(EEXIST, syncmap_create(name, NULL));
+	/* Binding twice. */
+	EXPECT_ERR(EBUSY, syncmap_create_fd(a, NULL, NULL));
+	EXPECT_ERR(EBUSY, syncmap_open_fd(a, name));
+	fd = syncmap_open(name, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_ERR(EBUSY, syncmap_create_fd(fd, "x-other", NULL));
+	close(fd);
+	EXPECT_ERR(ENOENT, syncmap_open("st-no-such-map", O_RDWR));
+	ASSERT_EQ(0, syncmap_destroy(a));
+	EXPECT_ERR(ENOENT, syncmap_destroy(a));
+	close(a);
+	/* An anonymous map has no name to remove. */
+	a = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, a);
+	EXPECT_ERR(ENOENT, syncmap_destroy(a));
+	close(a);
+}
+
+TEST(bad_names)
+{
+	struct syncmap_ioc_create c;
+	struct syncmap_ioc_open o;
+	static const char *const bad[] = { "", "a/b", "a b", "caf\xc3\xa9",
+					   "x\n" };
+	unsigned int i;
+	int fd = syncmap_dev_open(O_RDWR);
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&c, 0, sizeof(c));
+		c.size = sizeof(c);
+		strcpy(c.name, bad[i]);
+		EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_CREATE, &c));
+		memset(&o, 0, sizeof(o));
+		o.size = sizeof(o);
+		strcpy(o.name, bad[i]);
+		EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_OPEN, &o));
+	}
+	/* No NUL in 64 bytes. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	memset(c.name, 'a', sizeof(c.name));
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_CREATE, &c));
+	/* Garbage after the NUL. */
+	memset(c.name, 0, sizeof(c.name));
+	strcpy(c.name, "ok");
+	c.name[10] = 'x';
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_CREATE, &c));
+	/* An anonymous map with a name. */
+	memset(c.name, 0, sizeof(c.name));
+	strcpy(c.name, "ok");
+	c.flags = SYNCMAP_CREATE_ANON;
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_CREATE, &c));
+	/* The fd is still unbound after all that. */
+	EXPECT_ERR(EBADFD, syncmap_len(fd));
+	close(fd);
+}
+
+static int list_all(int fd, struct syncmap_list_entry *e, unsigned int max,
+		    unsigned int page)
+{
+	unsigned int id = 0, n = 0;
+	int got;
+
+	do {
+		got = syncmap_list(fd, e + n, page < max - n ? page : max - n,
+				   &id);
+		if (got < 0)
+			return -1;
+		n += got;
+	} while (id && n < max);
+	return (int)n;
+}
+
+static int find_entry(struct syncmap_list_entry *e, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return i;
+	return -1;
+}
+
+TEST(list)
+{
+	struct syncmap_list_entry e[256];
+	char names[3][48];
+	int fds[3], i, n, j, unbound;
+
+	unbound = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, unbound);
+	for (i = 0; i < 3; i++) {
+		unique_name(names[i], sizeof(names[i]), "list");
+		fds[i] = syncmap_create(names[i], NULL);
+		ASSERT_LE(0, fds[i]);
+		for (j = 0; j <= i; j++) {
+			char k[8];
+
+			snprintf(k, sizeof(k), "%d", j);
+			ASSERT_EQ(0, sstore(fds[i], k, "v"));
+		}
+	}
+	/* One entry per call exercises the start_id cursor. */
+	for (j = 1; j <= 256; j += 255) {
+		n = list_all(unbound, e, 256, j);
+		ASSERT_LE(3, n);
+		for (i = 0; i < 3; i++) {
+			int at = find_entry(e, n, names[i]);
+
+			ASSERT_LE(0, at);
+			EXPECT_EQ(i + 1, e[at].len);
+			EXPECT_EQ(0600, e[at].mode);
+			EXPECT_EQ(SYNCMAP_DEFAULT_VALUE_SIZE,
+				  e[at].max_value_len);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, syncmap_destroy(fds[i]));
+		close(fds[i]);
+	}
+	n = list_all(unbound, e, 256, 256);
+	ASSERT_LE(0, n);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-1, find_entry(e, n, names[i]));
+	close(unbound);
+}
+
+/* --- error paths --- */
+
+TEST_F(anon, enotty)
+{
+	struct syncmap_ioc_op op;
+
+	init_op(&op, SYNCMAP_OP_LOAD, "k");
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR('x', 0x11,
+					       struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x08,
+					       struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x10,
+					       struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x19,
+					       struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0xff,
+					       struct syncmap_ioc_op), &op));
+	/* Right number, wrong direction. */
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOR(SYNCMAP_IOC_MAGIC, 0x11,
+					      struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOW(SYNCMAP_IOC_MAGIC, 0x11,
+					      struct syncmap_ioc_op), &op));
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IO(SYNCMAP_IOC_MAGIC, 0x11)));
+	/* A command of another driver. */
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, FIONREAD, &op));
+}
+
+static const unsigned long all_cmds[] = {
+	SYNCMAP_IOC_DESTROY, SYNCMAP_IOC_INFO, SYNCMAP_IOC_LIST,
+	SYNCMAP_IOC_CLEAR, SYNCMAP_IOC_BATCH, SYNCMAP_IOC_DUMP,
+	SYNCMAP_IOC_LOAD, SYNCMAP_IOC_STORE, SYNCMAP_IOC_LOAD_OR_STORE,
+	SYNCMAP_IOC_LOAD_AND_DELETE, SYNCMAP_IOC_DELETE, SYNCMAP_IOC_SWAP,
+	SYNCMAP_IOC_COMPARE_AND_SWAP, SYNCMAP_IOC_COMPARE_AND_DELETE,
+};
+
+TEST_F(anon, efault_struct)
+{
+	unsigned int i;
+	int unbound = syncmap_dev_open(O_RDWR);
+
+	ASSERT_LE(0, unbound);
+	for (i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++) {
+		EXPECT_ERR(EFAULT, ioctl(self->fd, all_cmds[i], NULL));
+		EXPECT_ERR(EFAULT, ioctl(self->fd, all_cmds[i], bad_ptr()));
+	}
+	EXPECT_ERR(EFAULT, ioctl(unbound, SYNCMAP_IOC_CREATE, NULL));
+	EXPECT_ERR(EFAULT, ioctl(unbound, SYNCMAP_IOC_CREATE, bad_ptr()));
+	EXPECT_ERR(EFAULT, ioctl(unbound, SYNCMAP_IOC_OPEN, NULL));
+	EXPECT_ERR(EFAULT, ioctl(unbound, SYNCMAP_IOC_OPEN, bad_ptr()));
+	EXPECT_ERR(EFAULT, ioctl(unbound, SYNCMAP_IOC_LIST, NULL));
+	/* Still unbound. */
+	EXPECT_ERR(EBADFD, syncmap_len(unbound));
+	close(unbound);
+}
+
+TEST_F(anon, efault_pointers)
+{
+	struct syncmap_ioc_op op;
+	struct syncmap_ioc_batch b;
+	struct syncmap_ioc_dump d;
+	struct syncmap_ioc_list l;
+	char buf[16];
+
+	ASSERT_EQ(0, sstore(self->fd, "k", "v"));
+	/* Key pointer NULL or unmapped. */
+	init_op(&op, SYNCMAP_OP_LOAD, "k");
+	op.key = 0;
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	op.key = p64(bad_ptr());
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	/* Value pointer. */
+	syncmap_op_init(&op, SYNCMAP_OP_STORE, "k2", 2, bad_ptr(), 1, NULL, 0,
+			NULL, 0);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_STORE, &op));
+	op.value = 0;
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_STORE, &op));
+	EXPECT_EQ(0, sload(self->fd, "k2", buf, sizeof(buf)));
+	/* Expected-value pointer. */
+	syncmap_op_init(&op, SYNCMAP_OP_COMPARE_AND_DELETE, "k", 1, NULL, 0,
+			bad_ptr(), 1, NULL, 0);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_COMPARE_AND_DELETE,
+				 &op));
+	syncmap_op_init(&op, SYNCMAP_OP_COMPARE_AND_SWAP, "k", 1, "w", 1,
+			bad_ptr(), 1, NULL, 0);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_COMPARE_AND_SWAP,
+				 &op));
+	EXPECT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("v", buf);
+	/* Output pointer. */
+	syncmap_op_init(&op, SYNCMAP_OP_LOAD, "k", 1, NULL, 0, NULL, 0,
+			bad_ptr(), 16);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	op.out = 0;
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	/* Batch array. */
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.ops = p64(bad_ptr());
+	b.count = 1;
+	b.op_size = sizeof(op);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	EXPECT_EQ(0, b.done);
+	/* Dump buffer. */
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.buf = p64(bad_ptr());
+	d.buf_len = 4096;
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	/* List entries (the device registry has at least one map? make one). */
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entries = p64(bad_ptr());
+	l.count = 4;
+	l.entry_size = sizeof(struct syncmap_list_entry);
+	{
+		char name[48];
+		int n;
+
+		unique_name(name, sizeof(name), "efault");
+		n = syncmap_create(name, NULL);
+		ASSERT_LE(0, n);
+		EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_LIST, &l));
+		syncmap_destroy(n);
+		close(n);
+	}
+}
+
+TEST_F(anon, einval_flags_and_reserved)
+{
+	struct syncmap_ioc_simple s = { .size = sizeof(s), .flags = 1 };
+	struct syncmap_ioc_create c;
+	struct syncmap_ioc_open o;
+	struct syncmap_ioc_op op;
+	struct syncmap_ioc_batch b;
+	struct syncmap_ioc_dump d;
+	struct syncmap_ioc_list l;
+	struct syncmap_ioc_info info;
+	char out[16];
+	int unbound = syncmap_dev_open(O_RDWR);
+
+	ASSERT_LE(0, unbound);
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_CLEAR, &s));
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DESTROY, &s));
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = SYNCMAP_CREATE_ANON | 0x80;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_CREATE, &c));
+	c.flags = SYNCMAP_CREATE_ANON;
+	c.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_CREATE, &c));
+	c.reserved = 0;
+	c.mode = 01600;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_CREATE, &c));
+
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	strcpy(o.name, "whatever");
+	o.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_OPEN, &o));
+	o.flags = 0;
+	o.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_OPEN, &o));
+
+	init_op(&op, SYNCMAP_OP_LOAD, "k");
+	op.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	/* The op field names another operation. */
+	init_op(&op, SYNCMAP_OP_DELETE, "k");
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	/* Fields the operation does not use. */
+	syncmap_op_init(&op, SYNCMAP_OP_LOAD, "k", 1, "v", 1, NULL, 0, out,
+			sizeof(out));
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_LOAD, &op));
+	syncmap_op_init(&op, SYNCMAP_OP_STORE, "k", 1, "v", 1, NULL, 0, out,
+			sizeof(out));
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_STORE, &op));
+	syncmap_op_init(&op, SYNCMAP_OP_DELETE, "k", 1, NULL, 0, "v", 1, NULL,
+			0);
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DELETE, &op));
+	syncmap_op_init(&op, SYNCMAP_OP_DELETE, "k", 1, NULL, 0, NULL, 0, NULL,
+			8);
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DELETE, &op));
+	/* Empty key. */
+	init_op(&op, SYNCMAP_OP_DELETE, "k");
+	op.key_len = 0;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DELETE, &op));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.ops = p64(&op);
+	b.op_size = sizeof(op);
+	b.count = 1;
+	b.flags = 2;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	b.flags = 0;
+	b.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	b.reserved = 0;
+	b.count = SYNCMAP_BATCH_MAX + 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	b.count = 1;
+	b.op_size = SYNCMAP_OP_SIZE_VER0 - 8;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.buf = p64(out);
+	d.buf_len = sizeof(out);
+	d.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	d.flags = 0;
+	d.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	d.reserved = 0;
+	d.cursor = ~0ULL;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entry_size = sizeof(struct syncmap_list_entry);
+	l.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_LIST, &l));
+	l.flags = 0;
+	l.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_LIST, &l));
+	l.reserved = 0;
+	l.entry_size = SYNCMAP_LIST_ENTRY_SIZE_VER0 - 8;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_LIST, &l));
+	l.entry_size = sizeof(struct syncmap_list_entry);
+	l.count = SYNCMAP_BATCH_MAX + 1;
+	EXPECT_ERR(EINVAL, ioctl(unbound, SYNCMAP_IOC_LIST, &l));
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	info.flags = 1;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_INFO, &info));
+	close(unbound);
+}
+
+TEST_F(anon, einval_sizes)
+{
+	struct syncmap_ioc_op op;
+	struct syncmap_ioc_info info;
+	struct syncmap_ioc_simple s = { 0 };
+	struct syncmap_ioc_create c;
+	unsigned int i;
+
+	for (i = 0; i < SYNCMAP_OP_SIZE_VER0; i += 4) {
+		init_op(&op, SYNCMAP_OP_DELETE, "k");
+		op.size = i;
+		EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_DELETE, &op));
+	}
+	memset(&info, 0, sizeof(info));
+	info.size = SYNCMAP_INFO_SIZE_VER0 - 8;
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_INFO, &info));
+	EXPECT_ERR(EINVAL, ioctl(self->fd, SYNCMAP_IOC_CLEAR, &s));
+	memset(&c, 0, sizeof(c));
+	c.size = SYNCMAP_CREATE_SIZE_VER0 - 4;
+	c.flags = SYNCMAP_CREATE_ANON;
+	{
+		int fd = syncmap_dev_open(O_RDWR);
+
+		ASSERT_LE(0, fd);
+		EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_CREATE, &c));
+		close(fd);
+	}
+}
+
+TEST(e2big)
+{
+	struct syncmap_opts o = { .max_key_len = 8, .max_value_len = 16 };
+	struct syncmap_ioc_create c;
+	char big[64] = { 0 };
+	char out[64];
+	size_t len;
+	int fd, u;
+
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	EXPECT_ERR(E2BIG, syncmap_store(fd, big, 9, "v", 1));
+	EXPECT_ERR(E2BIG, syncmap_store(fd, big, 8, big, 17));
+	EXPECT_ERR(E2BIG, syncmap_compare_and_swap(fd, big, 8, big, 17, "v",
+						   1));
+	len = sizeof(out);
+	EXPECT_ERR(E2BIG, syncmap_load(fd, big, 9, out, &len));
+	EXPECT_EQ(0, syncmap_store(fd, big, 8, big, 16));
+	EXPECT_EQ(1, syncmap_len(fd));
+	close(fd);
+
+	/* Limits above the hard caps. */
+	u = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, u);
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = SYNCMAP_CREATE_ANON;
+	c.max_entries = SYNCMAP_MAX_ENTRIES + 1;
+	EXPECT_ERR(E2BIG, ioctl(u, SYNCMAP_IOC_CREATE, &c));
+	c.max_entries = 0;
+	c.max_key_len = SYNCMAP_MAX_KEY_SIZE + 1;
+	EXPECT_ERR(E2BIG, ioctl(u, SYNCMAP_IOC_CREATE, &c));
+	c.max_key_len = 0;
+	c.max_value_len = SYNCMAP_MAX_VALUE_SIZE + 1;
+	EXPECT_ERR(E2BIG, ioctl(u, SYNCMAP_IOC_CREATE, &c));
+	/* A struct size no ABI will reach. */
+	c.max_value_len = 0;
+	c.size = 1 << 20;
+	EXPECT_ERR(E2BIG, ioctl(u, SYNCMAP_IOC_CREATE, &c));
+	close(u);
+}
+
+TEST(enospc)
+{
+	struct syncmap_opts o = { .max_entries = 2 };
+	char buf[8];
+	int fd = syncmap_create(NULL, &o);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sstore(fd, "a", "1"));
+	ASSERT_EQ(0, sstore(fd, "b", "2"));
+	EXPECT_ERR(ENOSPC, sstore(fd, "c", "3"));
+	{
+		size_t len = sizeof(buf);
+
+		EXPECT_ERR(ENOSPC, syncmap_load_or_store(fd, "c", 1, "3", 1,
+							 buf, &len));
+		len = sizeof(buf);
+		EXPECT_ERR(ENOSPC, syncmap_swap(fd, "c", 1, "3", 1, buf,
+						&len));
+	}
+	EXPECT_EQ(0, sload(fd, "c", buf, sizeof(buf)));
+	EXPECT_EQ(2, syncmap_len(fd));
+	/* Overwriting a present key needs no room. */
+	EXPECT_EQ(0, sstore(fd, "a", "11"));
+	EXPECT_EQ(1, syncmap_delete(fd, "a", 1));
+	EXPECT_EQ(0, sstore(fd, "c", "3"));
+	EXPECT_EQ(1, sload(fd, "b", buf, sizeof(buf)));
+	EXPECT_STREQ("2", buf);
+	close(fd);
+}
+
+TEST_F(anon, erange_small_buffer)
+{
+	char buf[64];
+	size_t len;
+
+	ASSERT_EQ(0, sstore(self->fd, "k", "0123456789"));
+	/* Load: the needed length comes back. */
+	len = 4;
+	EXPECT_ERR(ERANGE, syncmap_load(self->fd, "k", 1, buf, &len));
+	EXPECT_EQ(10, len);
+	len = 0;
+	EXPECT_ERR(ERANGE, syncmap_load(self->fd, "k", 1, NULL, &len));
+	EXPECT_EQ(10, len);
+	len = 10;
+	EXPECT_EQ(1, syncmap_load(self->fd, "k", 1, buf, &len));
+	/* Destructive operations leave the map unchanged. */
+	len = 9;
+	EXPECT_ERR(ERANGE, syncmap_load_and_delete(self->fd, "k", 1, buf,
+						   &len));
+	EXPECT_EQ(10, len);
+	len = 9;
+	EXPECT_ERR(ERANGE, syncmap_swap(self->fd, "k", 1, "new", 3, buf,
+					&len));
+	EXPECT_EQ(10, len);
+	len = 9;
+	EXPECT_ERR(ERANGE, syncmap_load_or_store(self->fd, "k", 1, "new", 3,
+						 buf, &len));
+	EXPECT_EQ(10, len);
+	EXPECT_EQ(1, sload(self->fd, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("0123456789", buf);
+	EXPECT_EQ(1, syncmap_len(self->fd));
+	/* Nothing to return, nothing too small: swap on a new key. */
+	len = 0;
+	EXPECT_EQ(0, syncmap_swap(self->fd, "n", 1, "new", 3, NULL, &len));
+	len = 0;
+	EXPECT_EQ(0, syncmap_load_or_store(self->fd, "m", 1, "x", 1, NULL,
+					   &len));
+}
+
+TEST(ebadfd_unbound)
+{
+	struct syncmap_ioc_op op;
+	struct syncmap_ioc_simple s = { .size = sizeof(s) };
+	struct syncmap_ioc_info info = { .size = sizeof(info) };
+	struct syncmap_ioc_batch b = { .size = sizeof(b),
+				       .op_size = sizeof(op) };
+	struct syncmap_ioc_dump d = { .size = sizeof(d) };
+	struct syncmap_list_entry e[4];
+	unsigned int code, id = 0;
+	int fd = syncmap_dev_open(O_RDWR);
+
+	ASSERT_LE(0, fd);
+	for (code = 1; code <= SYNCMAP_OP_MAX; code++) {
+		init_op(&op, code, "k");
+		EXPECT_ERR(EBADFD, ioctl(fd, op_cmd(code), &op));
+	}
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_DESTROY, &s));
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_CLEAR, &s));
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_INFO, &info));
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_BATCH, &b));
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_DUMP, &d));
+	/* Listing needs no map. */
+	EXPECT_LE(0, syncmap_list(fd, e, 4, &id));
+	close(fd);
+}
+
+TEST(ebadf_read_only)
+{
+	char name[48], buf[16];
+	size_t len = sizeof(buf);
+	int rw, ro;
+
+	unique_name(name, sizeof(name), "ro");
+	rw = syncmap_create(name, NULL);
+	ASSERT_LE(0, rw);
+	ASSERT_EQ(0, sstore(rw, "k", "v"));
+	ro = syncmap_open(name, O_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(1, sload(ro, "k", buf, sizeof(buf)));
+	EXPECT_ERR(EBADF, sstore(ro, "k", "w"));
+	EXPECT_ERR(EBADF, syncmap_delete(ro, "k", 1));
+	EXPECT_ERR(EBADF, syncmap_load_and_delete(ro, "k", 1, buf, &len));
+	EXPECT_ERR(EBADF, syncmap_swap(ro, "k", 1, "w", 1, buf, &len));
+	EXPECT_ERR(EBADF, syncmap_load_or_store(ro, "k", 1, "w", 1, buf,
+						&len));
+	EXPECT_ERR(EBADF, syncmap_compare_and_swap(ro, "k", 1, "v", 1, "w",
+						   1));
+	EXPECT_ERR(EBADF, syncmap_compare_and_delete(ro, "k", 1, "v", 1));
+	EXPECT_ERR(EBADF, syncmap_clear(ro));
+	EXPECT_EQ(1, sload(ro, "k", buf, sizeof(buf)));
+	EXPECT_STREQ("v", buf);
+	close(ro);
+	/* Creating needs a writable fd. */
+	ro = syncmap_dev_open(O_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_ERR(EBADF, syncmap_create_fd(ro, NULL, NULL));
+	close(ro);
+	ASSERT_EQ(0, syncmap_destroy(rw));
+	close(rw);
+}
+
+/* --- ABI versions: older (shorter) and newer (longer) structs --- */
+
+TEST(abi_versions)
+{
+	struct syncmap_ioc_info info;
+	unsigned char raw[512];
+	struct syncmap_ioc_create *c = (void *)raw;
+	struct syncmap_ioc_op *op = (void *)raw;
+	struct syncmap_ioc_info *in = (void *)raw;
+	char buf[16];
+	unsigned int i;
+	int fd = syncmap_dev_open(O_RDWR);
+
+	ASSERT_LE(0, fd);
+	/* An older create struct, without max_value_len: the default. */
+	memset(raw, 0, sizeof(raw));
+	c->size = SYNCMAP_CREATE_SIZE_VER0;
+	c->flags = SYNCMAP_CREATE_ANON;
+	c->max_key_len = 32;
+	/* Past the old size, nothing is read even if not zero... */
+	raw[SYNCMAP_CREATE_SIZE_VER0] = 0xff;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_CREATE, c));
+	/* ...nor written. */
+	EXPECT_EQ(0xff, raw[SYNCMAP_CREATE_SIZE_VER0]);
+	EXPECT_EQ(0600, c->mode);
+	EXPECT_EQ(32, c->max_key_len);
+	ASSERT_EQ(0, syncmap_info(fd, &info));
+	EXPECT_EQ(SYNCMAP_DEFAULT_VALUE_SIZE, info.max_value_len);
+	EXPECT_EQ(32, info.max_key_len);
+
+	/* A newer op struct with a zero tail works... */
+	memset(raw, 0, sizeof(raw));
+	syncmap_op_init(op, SYNCMAP_OP_STORE, "k", 1, "v", 1, NULL, 0, NULL,
+			0);
+	op->size = sizeof(*op) + 16;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_STORE, op));
+	/* ...also through a command number that encodes the larger size. */
+	ASSERT_EQ(0, ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, SYNCMAP_IOC_MAGIC,
+				    SYNCMAP_IOC_OP_BASE + SYNCMAP_OP_STORE,
+				    sizeof(*op) + 16), op));
+	/* ...and one with a non-zero tail is refused: E2BIG. */
+	raw[sizeof(*op) + 8] = 1;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_STORE, op));
+	EXPECT_EQ(1, sload(fd, "k", buf, sizeof(buf)));
+
+	/* An older info struct gets its prefix only. */
+	memset(raw, 0xa5, sizeof(raw));
+	in->size = SYNCMAP_INFO_SIZE_VER0;
+	in->flags = 0;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_INFO, in));
+	EXPECT_EQ(1, in->len);
+	for (i = SYNCMAP_INFO_SIZE_VER0; i < sizeof(raw); i++)
+		ASSERT_EQ(0xa5, raw[i]);
+	/* A newer one gets zeroes past what the kernel knows. */
+	memset(raw, 0xa5, sizeof(raw));
+	in->size = sizeof(*in) + 64;
+	in->flags = 0;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_INFO, in));
+	EXPECT_EQ(sizeof(*in), in->size);
+	EXPECT_EQ(1, in->len);
+	for (i = sizeof(*in); i < sizeof(*in) + 64; i++)
+		ASSERT_EQ(0, raw[i]);
+	for (i = sizeof(*in) + 64; i < sizeof(raw); i++)
+		ASSERT_EQ(0xa5, raw[i]);
+	close(fd);
+}
+
+/* --- batch --- */
+
+TEST_F(anon, batch_mixed)
+{
+	struct syncmap_ioc_op ops[10];
+	char out[8][16];
+	int n;
+
+	memset(out, 0, sizeof(out));
+	syncmap_op_init(&ops[0], SYNCMAP_OP_STORE, "a", 1, "1", 1, NULL, 0,
+			NULL, 0);
+	syncmap_op_init(&ops[1], SYNCMAP_OP_STORE, "b", 1, "2", 1, NULL, 0,
+			NULL, 0);
+	syncmap_op_init(&ops[2], SYNCMAP_OP_LOAD, "a", 1, NULL, 0, NULL, 0,
+			out[0], 16);
+	syncmap_op_init(&ops[3], SYNCMAP_OP_LOAD_OR_STORE, "b", 1, "x", 1,
+			NULL, 0, out[1], 16);
+	syncmap_op_init(&ops[4], SYNCMAP_OP_DELETE, "c", 1, NULL, 0, NULL, 0,
+			NULL, 0);
+	syncmap_op_init(&ops[5], SYNCMAP_OP_COMPARE_AND_SWAP, "a", 1, "9", 1,
+			"1", 1, NULL, 0);
+	syncmap_op_init(&ops[6], SYNCMAP_OP_SWAP, "b", 1, "3", 1, NULL, 0,
+			out[2], 16);
+	syncmap_op_init(&ops[7], SYNCMAP_OP_LOAD_AND_DELETE, "a", 1, NULL, 0,
+			NULL, 0, out[3], 16);
+	syncmap_op_init(&ops[8], SYNCMAP_OP_COMPARE_AND_DELETE, "b", 1, NULL,
+			0, "2", 1, NULL, 0);
+	syncmap_op_init(&ops[9], SYNCMAP_OP_COMPARE_AND_DELETE, "b", 1, NULL,
+			0, "3", 1, NULL, 0);
+	n = syncmap_batch(self->fd, ops, 10, 0);
+	ASSERT_EQ(10, n);
+	EXPECT_EQ(0, ops[0].result);
+	EXPECT_EQ(0, ops[1].result);
+	EXPECT_EQ(1, ops[2].result);
+	EXPECT_EQ(1, ops[2].out_len);
+	EXPECT_STREQ("1", out[0]);
+	EXPECT_EQ(1, ops[3].result);
+	EXPECT_STREQ("2", out[1]);
+	EXPECT_EQ(0, ops[4].result);
+	EXPECT_EQ(1, ops[5].result);
+	EXPECT_EQ(1, ops[6].result);
+	EXPECT_STREQ("2", out[2]);
+	EXPECT_EQ(1, ops[7].result);
+	EXPECT_STREQ("9", out[3]);
+	EXPECT_EQ(0, ops[8].result);
+	EXPECT_EQ(1, ops[9].result);
+	EXPECT_EQ(0, syncmap_len(self->fd));
+}
+
+TEST_F(anon, batch_errors)
+{
+	struct syncmap_ioc_op ops[4];
+	struct syncmap_ioc_batch b;
+	char small[2];
+	int n;
+
+	ASSERT_EQ(0, sstore(self->fd, "long", "0123456789"));
+	syncmap_op_init(&ops[0], SYNCMAP_OP_STORE, "a", 1, "1", 1, NULL, 0,
+			NULL, 0);
+	syncmap_op_init(&ops[1], SYNCMAP_OP_STORE, "b", 0, "2", 1, NULL, 0,
+			NULL, 0);
+	syncmap_op_init(&ops[2], SYNCMAP_OP_LOAD, "long", 4, NULL, 0, NULL, 0,
+			small, sizeof(small));
+	syncmap_op_init(&ops[3], SYNCMAP_OP_STORE, "d", 1, "4", 1, NULL, 0,
+			NULL, 0);
+	n = syncmap_batch(self->fd, ops, 4, 0);
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(0, ops[0].result);
+	EXPECT_EQ(-EINVAL, ops[1].result);
+	EXPECT_EQ(-ERANGE, ops[2].result);
+	EXPECT_EQ(10, ops[2].out_len);
+	EXPECT_EQ(0, ops[3].result);
+	EXPECT_EQ(3, syncmap_len(self->fd));
+
+	/* An unknown operation code fails only that operation. */
+	ops[1].key_len = 1;
+	ops[1].op = 99;
+	ops[2].out_len = sizeof(small);
+	n = syncmap_batch(self->fd, ops, 2, 0);
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(-EINVAL, ops[1].result);
+
+	/* Stop on the first error: done counts the failed one. */
+	ops[1].op = SYNCMAP_OP_STORE;
+	ops[1].key_len = 0;
+	n = syncmap_batch(self->fd, ops, 4, SYNCMAP_BATCH_STOP_ON_ERROR);
+	EXPECT_EQ(2, n);
+	EXPECT_EQ(-EINVAL, ops[1].result);
+
+	/* count 0 runs nothing. */
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.op_size = sizeof(ops[0]);
+	b.done = 77;
+	ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	EXPECT_EQ(0, b.done);
+
+	/* An operation whose own size disagrees with op_size. */
+	ops[0].size = 72;
+	n = syncmap_batch(self->fd, ops, 1, 0);
+	EXPECT_EQ(1, n);
+	EXPECT_EQ(-EINVAL, ops[0].result);
+}
+
+TEST_F(anon, batch_larger_op_size)
+{
+	unsigned char raw[2][80];
+	struct syncmap_ioc_batch b;
+	struct syncmap_ioc_op *op;
+	char out[8] = { 0 };
+	int i;
+
+	memset(raw, 0, sizeof(raw));
+	for (i = 0; i < 2; i++) {
+		op = (void *)raw[i];
+		if (!i)
+			syncmap_op_init(op, SYNCMAP_OP_STORE, "k", 1, "v", 1,
+					NULL, 0, NULL, 0);
+		else
+			syncmap_op_init(op, SYNCMAP_OP_LOAD, "k", 1, NULL, 0,
+					NULL, 0, out, sizeof(out));
+		op->size = sizeof(raw[i]);
+	}
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.ops = p64(raw);
+	b.count = 2;
+	b.op_size = sizeof(raw[0]);
+	ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	EXPECT_EQ(2, b.done);
+	op = (void *)raw[1];
+	EXPECT_EQ(1, op->result);
+	EXPECT_STREQ("v", out);
+	/* A non-zero tail fails that operation with E2BIG. */
+	raw[0][70] = 1;
+	ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+	op = (void *)raw[0];
+	EXPECT_EQ(-E2BIG, op->result);
+}
+
+/* --- dump --- */
+
+static int dump_count(int fd, size_t buf_len, char **seen, int nkeys,
+		      const char *prefix, int *dups)
+{
+	struct syncmap_iter *it = syncmap_iter_new(fd, buf_len);
+	const void *k, *v;
+	size_t kl, vl;
+	int n = 0, ret, idx;
+	char key[64];
+
+	if (!it)
+		return -1;
+	while ((ret = syncmap_iter_next(it, &k, &kl, &v, &vl)) == 1) {
+		n++;
+		if (kl >= sizeof(key) || kl <= strlen(prefix) ||
+		    memcmp(k, prefix, strlen(prefix)))
+			continue;
+		memcpy(key, k, kl);
+		key[kl] = '\0';
+		idx = atoi(key + strlen(prefix));
+		if (idx < 0 || idx >= nkeys)
+			continue;
+		if ((*seen)[idx])
+			(*dups)++;
+		(*seen)[idx] = 1;
+	}
+	syncmap_iter_free(it);
+	return ret < 0 ? -1 : n;
+}
+
+TEST_F(anon, dump_all)
+{
+	struct syncmap_opts o = { .max_entries = 4096 };
+	char key[32], *seen;
+	int i, n, dups = 0, fd;
+	size_t sizes[] = { 40, 512, 65536 };
+	unsigned int s;
+
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "key%d", i);
+		ASSERT_EQ(0, sstore(fd, key, key));
+	}
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		seen = calloc(1000, 1);
+		ASSERT_NE(NULL, seen);
+		n = dump_count(fd, sizes[s], &seen, 1000, "key", &dups);
+		EXPECT_EQ(1000, n);
+		EXPECT_EQ(0, dups);
+		for (i = 0; i < 1000; i++)
+			ASSERT_EQ(1, seen[i]) TH_LOG("key%d missing", i);
+		free(seen);
+	}
+	close(fd);
+}
+
+TEST_F(anon, dump_records)
+{
+	struct syncmap_ioc_dump d;
+	unsigned char buf[256];
+	struct syncmap_dump_rec rec;
+	size_t i;
+
+	/* Empty map: done at once. */
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.buf = p64(buf);
+	d.buf_len = sizeof(buf);
+	ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	EXPECT_EQ(1, d.end);
+	EXPECT_EQ(0, d.count);
+	EXPECT_EQ(0, d.buf_len);
+
+	ASSERT_EQ(0, sstore(self->fd, "abc", "de"));
+	/* A buffer too small for the record: ERANGE and the size needed. */
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.buf = p64(buf);
+	d.buf_len = 8;
+	EXPECT_ERR(ERANGE, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	EXPECT_EQ(SYNCMAP_DUMP_REC_SIZE(3, 2), d.buf_len);
+
+	memset(buf, 0xa5, sizeof(buf));
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.buf = p64(buf);
+	d.buf_len = sizeof(buf);
+	ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_DUMP, &d));
+	EXPECT_EQ(1, d.end);
+	EXPECT_EQ(1, d.count);
+	ASSERT_EQ(SYNCMAP_DUMP_REC_SIZE(3, 2), d.buf_len);
+	memcpy(&rec, buf, sizeof(rec));
+	EXPECT_EQ(3, rec.key_len);
+	EXPECT_EQ(2, rec.value_len);
+	EXPECT_EQ(0, memcmp(buf + 8, "abcde", 5));
+	/* Padding is zeroed, bytes past the record untouched. */
+	for (i = 13; i < 16; i++)
+		EXPECT_EQ(0, buf[i]);
+	EXPECT_EQ(0xa5, buf[16]);
+}
+
+TEST_F_TIMEOUT(anon, dump_under_churn, 300)
+{
+	struct syncmap_opts o = { .max_entries = 65536 };
+	char name[48], key[32], *seen;
+	int fd, i, round, dups, n, status;
+	pid_t pid;
+
+	unique_name(name, sizeof(name), "churn");
+	fd = syncmap_create(name, &o);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 500; i++) {
+		snprintf(key, sizeof(key), "stable%d", i);
+		ASSERT_EQ(0, sstore(fd, key, "s"));
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* Store and delete other keys until killed. */
+		int cfd = syncmap_open(name, O_RDWR);
+		unsigned int x = 1;
+
+		if (cfd < 0)
+			_exit(1);
+		for (;;) {
+			x = x * 1103515245 + 12345;
+			snprintf(key, sizeof(key), "churn%u", (x >> 8) % 2000);
+			if (x & 0x10000)
+				sstore(cfd, key, "c");
+			else
+				syncmap_delete(cfd, key, strlen(key));
+		}
+	}
+	for (round = 0; round < 10; round++) {
+		seen = calloc(500, 1);
+		ASSERT_NE(NULL, seen);
+		dups = 0;
+		n = dump_count(fd, 200 + round * 300, &seen, 500, "stable",
+			       &dups);
+		EXPECT_LE(500, n);
+		EXPECT_EQ(0, dups);
+		for (i = 0; i < 500; i++)
+			EXPECT_EQ(1, seen[i]) TH_LOG("stable%d missed", i);
+		free(seen);
+	}
+	/* And no key at all came twice within one dump. */
+	{
+		struct syncmap_iter *it = syncmap_iter_new(fd, 300);
+		const void *k, *v;
+		size_t kl, vl;
+		char (*keys)[32] = calloc(8192, 32);
+		int nk = 0, j;
+
+		ASSERT_NE(NULL, it);
+		ASSERT_NE(NULL, keys);
+		while (syncmap_iter_next(it, &k, &kl, &v, &vl) == 1 &&
+		       nk < 8192) {
+			ASSERT_GT(32, kl);
+			memcpy(keys[nk], k, kl);
+			keys[nk][kl] = '\0';
+			for (j = 0; j < nk; j++)
+				ASSERT_STRNE(keys[j], keys[nk]);
+			nk++;
+		}
+		syncmap_iter_free(it);
+		free(keys);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ASSERT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+}
+
+/* --- concurrency from userspace --- */
+
+#define NPROC	4
+#define NKEYS	300
+#define NINCR	100
+
+static int worker(const char *name, int id)
+{
+	char key[32], val[32], buf[32];
+	size_t len;
+	int fd = syncmap_open(name, O_RDWR), i;
+	unsigned long cur;
+
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(key, sizeof(key), "p%d-%d", id, i);
+		snprintf(val, sizeof(val), "v%d-%d", id, i);
+		if (sstore(fd, key, val))
+			return 2;
+		/* Shared keys: first writer wins, everyone agrees. */
+		snprintf(key, sizeof(key), "shared%d", i);
+		snprintf(val, sizeof(val), "%d", id);
+		len = sizeof(buf);
+		if (syncmap_load_or_store(fd, key, strlen(key), val,
+					  strlen(val), buf, &len) < 0)
+			return 3;
+	}
+	/* A counter incremented with compare-and-swap. */
+	for (i = 0; i < NINCR; i++) {
+		for (;;) {
+			len = sizeof(buf) - 1;
+			if (syncmap_load(fd, "ctr", 3, buf, &len) != 1)
+				return 4;
+			buf[len] = '\0';
+			cur = strtoul(buf, NULL, 10);
+			snprintf(val, sizeof(val), "%lu", cur + 1);
+			if (syncmap_compare_and_swap(fd, "ctr", 3, buf, len,
+						     val, strlen(val)) == 1)
+				break;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+TEST_F_TIMEOUT(anon, processes_share_a_map, 300)
+{
+	char name[48], key[32], want[32], buf[32];
+	pid_t pids[NPROC];
+	int fd, i, j, status;
+
+	unique_name(name, sizeof(name), "procs");
+	fd = syncmap_create(name, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sstore(fd, "ctr", "0"));
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			_exit(worker(name, i));
+	}
+	for (i = 0; i < NPROC; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	for (i = 0; i < NPROC; i++) {
+		for (j = 0; j < NKEYS; j++) {
+			snprintf(key, sizeof(key), "p%d-%d", i, j);
+			snprintf(want, sizeof(want), "v%d-%d", i, j);
+			ASSERT_EQ(1, sload(fd, key, buf, sizeof(buf)));
+			ASSERT_STREQ(want, buf);
+		}
+	}
+	for (j = 0; j < NKEYS; j++) {
+		snprintf(key, sizeof(key), "shared%d", j);
+		ASSERT_EQ(1, sload(fd, key, buf, sizeof(buf)));
+		i = atoi(buf);
+		EXPECT_LE(0, i);
+		EXPECT_GT(NPROC, i);
+	}
+	ASSERT_EQ(1, sload(fd, "ctr", buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "%d", NPROC * NINCR);
+	EXPECT_STREQ(want, buf);
+	EXPECT_EQ(NPROC * NKEYS + NKEYS + 1, syncmap_len(fd));
+	ASSERT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+}
+
+struct thread_arg {
+	int fd;
+	int id;
+	int err;
+};
+
+static void *thread_fn(void *p)
+{
+	struct thread_arg *a = p;
+	char key[32];
+	int i;
+
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(key, sizeof(key), "t%d-%d", a->id, i);
+		if (sstore(a->fd, key, key) ||
+		    syncmap_compare_and_delete(a->fd, key, strlen(key), key,
+					       strlen(key)) != 1 ||
+		    sstore(a->fd, key, "x"))
+			a->err++;
+	}
+	return NULL;
+}
+
+TEST_F(anon, threads_share_an_fd)
+{
+	struct thread_arg args[4];
+	pthread_t th[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){ .fd = self->fd, .id = i };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, thread_fn, &args[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+		EXPECT_EQ(0, args[i].err);
+	}
+	EXPECT_EQ(4 * NKEYS, syncmap_len(self->fd));
+}
+
+/* --- permissions --- */
+
+static int try_open_dev(void *arg)
+{
+	int fd = open(DEV, O_RDWR);
+
+	(void)arg;
+	if (fd >= 0)
+		return 0;
+	return errno == EACCES ? 10 : 11;
+}
+
+TEST(perm_device_default_mode)
+{
+	struct stat st;
+
+	if (!is_root())
+		SKIP(return, "needs root to switch to nobody");
+	ASSERT_EQ(0, stat(DEV, &st));
+	EXPECT_EQ(0600, st.st_mode & 0777);
+	EXPECT_EQ(10, as_user(NOBODY, try_open_dev, NULL));
+}
+
+struct perm_args {
+	const char *root_600;
+	const char *root_604;
+	const char *root_606;
+	char own[48];
+};
+
+static int nobody_side(void *p)
+{
+	struct perm_args *a = p;
+	struct syncmap_list_entry e[256];
+	int fd, u, n, i, saw600 = 0, saw604 = 0;
+	unsigned int id = 0;
+	struct syncmap_opts o = { .mode = 0600 };
+
+	/* Another user's 0600 map: neither read nor write. */
+	if (syncmap_open(a->root_600, O_RDONLY) >= 0 || errno != EACCES)
+		return 20;
+	if (syncmap_open(a->root_600, O_RDWR) >= 0 || errno != EACCES)
+		return 21;
+	/* 0604: read-only access for others. */
+	fd = syncmap_open(a->root_604, O_RDONLY);
+	if (fd < 0)
+		return 22;
+	if (sstore(fd, "k", "v") != -1 || errno != EBADF)
+		return 23;
+	close(fd);
+	if (syncmap_open(a->root_604, O_RDWR) >= 0 || errno != EACCES)
+		return 24;
+	/* 0606: writable, but only the owner may destroy it. */
+	fd = syncmap_open(a->root_606, O_RDWR);
+	if (fd < 0)
+		return 25;
+	if (sstore(fd, "from", "nobody"))
+		return 26;
+	if (syncmap_destroy(fd) != -1 || errno != EPERM)
+		return 27;
+	close(fd);
+	/* The list shows what nobody may read. */
+	u = syncmap_dev_open(O_RDWR);
+	if (u < 0)
+		return 28;
+	n = syncmap_list(u, e, 256, &id);
+	if (n < 0)
+		return 29;
+	for (i = 0; i < n; i++) {
+		saw600 |= !strcmp(e[i].name, a->root_600);
+		saw604 |= !strcmp(e[i].name, a->root_604);
+	}
+	close(u);
+	if (saw600 || !saw604)
+		return 30;
+	/* nobody's own map, left for root to open. */
+	fd = syncmap_create(a->own, &o);
+	if (fd < 0)
+		return 31;
+	if (sstore(fd, "owner", "nobody"))
+		return 32;
+	close(fd);
+	return 0;
+}
+
+TEST(perm_maps)
+{
+	struct perm_args a;
+	struct syncmap_opts o600 = { .mode = 0600 }, o604 = { .mode = 0604 },
+			    o606 = { .mode = 0606 };
+	char n600[48], n604[48], n606[48], buf[16];
+	struct syncmap_ioc_info info;
+	int f600, f604, f606, fd, rc;
+
+	if (!is_root())
+		SKIP(return, "needs root to switch to nobody");
+	unique_name(n600, sizeof(n600), "p600");
+	unique_name(n604, sizeof(n604), "p604");
+	unique_name(n606, sizeof(n606), "p606");
+	a.root_600 = n600;
+	a.root_604 = n604;
+	a.root_606 = n606;
+	unique_name(a.own, sizeof(a.own), "pnobody");
+	f600 = syncmap_create(n600, &o600);
+	f604 = syncmap_create(n604, &o604);
+	f606 = syncmap_create(n606, &o606);
+	ASSERT_LE(0, f600);
+	ASSERT_LE(0, f604);
+	ASSERT_LE(0, f606);
+	/* A permissive device node; the maps' own modes still apply. */
+	ASSERT_EQ(0, chmod(DEV, 0666));
+	rc = as_user(NOBODY, nobody_side, &a);
+	chmod(DEV, 0600);
+	EXPECT_EQ(0, rc);
+	EXPECT_EQ(1, sload(f606, "from", buf, sizeof(buf)));
+	EXPECT_STREQ("nobody", buf);
+	/* CAP_SYS_ADMIN overrides the mode of nobody's 0600 map. */
+	fd = syncmap_open(a.own, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syncmap_info(fd, &info));
+	EXPECT_EQ(NOBODY, info.uid);
+	EXPECT_EQ(0600, info.mode);
+	EXPECT_EQ(1, sload(fd, "owner", buf, sizeof(buf)));
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+	EXPECT_EQ(0, syncmap_destroy(f600));
+	EXPECT_EQ(0, syncmap_destroy(f604));
+	EXPECT_EQ(0, syncmap_destroy(f606));
+	close(f600);
+	close(f604);
+	close(f606);
+}
+
+/* --- a map registered by a kernel module --- */
+
+static int sample_reader(void *arg)
+{
+	char buf[64];
+	int fd = syncmap_open("sample", O_RDONLY);
+
+	(void)arg;
+	if (fd < 0)
+		return 40;
+	if (sload(fd, "greeting", buf, sizeof(buf)) != 1 ||
+	    strcmp(buf, "hello from syncmap_sample"))
+		return 41;
+	close(fd);
+	if (syncmap_open("sample", O_RDWR) >= 0 || errno != EACCES)
+		return 42;
+	return 0;
+}
+
+TEST(kernel_module_map)
+{
+	const char *ko = getenv("SYNCMAP_SAMPLE_KO");
+	struct syncmap_ioc_info info;
+	char buf[64];
+	int kfd, fd;
+
+	if (!is_root())
+		SKIP(return, "needs root to load the sample module");
+	if (!ko)
+		ko = "/modules/syncmap_sample.ko";
+	kfd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0)
+		SKIP(return, "%s not found", ko);
+	ASSERT_EQ(0, (int)syscall(SYS_finit_module, kfd, "", 0))
+		TH_LOG("loading %s: %s", ko, strerror(errno));
+	close(kfd);
+
+	fd = syncmap_open("sample", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, syncmap_info(fd, &info));
+	EXPECT_STREQ("sample", info.name);
+	EXPECT_EQ(0, info.uid);
+	EXPECT_EQ(0644, info.mode);
+	EXPECT_EQ(1024, info.max_entries);
+	EXPECT_EQ(1, sload(fd, "greeting", buf, sizeof(buf)));
+	EXPECT_STREQ("hello from syncmap_sample", buf);
+	EXPECT_EQ(0, sstore(fd, "from-userspace", "hi"));
+	/* Others may read (0644) but not write. */
+	ASSERT_EQ(0, chmod(DEV, 0666));
+	EXPECT_EQ(0, as_user(NOBODY, sample_reader, NULL));
+	chmod(DEV, 0600);
+	/* The open fd pins the module that owns the map. */
+	EXPECT_ERR(EWOULDBLOCK, (int)syscall(SYS_delete_module,
+					     "syncmap_sample", O_NONBLOCK));
+	close(fd);
+	EXPECT_EQ(0, (int)syscall(SYS_delete_module, "syncmap_sample",
+				  O_NONBLOCK));
+	EXPECT_ERR(ENOENT, syncmap_open("sample", O_RDONLY));
+}
+
+/* --- module lifetime --- */
+
+TEST(rmmod_refused_while_open)
+{
+	int fd;
+
+	if (!is_root())
+		SKIP(return, "needs root");
+	fd = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, fd);
+	/* The open fd pins the module: unloading must fail. */
+	EXPECT_ERR(EWOULDBLOCK, (int)syscall(SYS_delete_module, "syncmap",
+					     O_NONBLOCK));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
