@@ -144,11 +144,18 @@ run:
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log
 
+# The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
+# tools/demo.sh) when tools/Makefile exists: no kernel source needed.
 demo:
 	@$(MAKE) compat
 	rel=$(stock_rel)
+	rm -rf $(BUILD)/demo-rootfs
+	mkdir -p $(BUILD)/demo-rootfs
+	if [[ -f tools/Makefile ]]; then
+		$(MAKE) -C tools install-cli DESTDIR=$(BUILD)/demo-rootfs
+	fi
 	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-demo.cpio.gz \
-		-i $(SCRIPTS)/guest-demo.sh -m $(BUILD)/compat
+		-i $(SCRIPTS)/guest-demo.sh -m $(BUILD)/compat -x $(BUILD)/demo-rootfs
 	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
 		-i $(BUILD)/initramfs-demo.cpio.gz -l $(BUILD)/demo/console.log \
 		-a quiet -t 600 || true
