@@ -780,9 +780,25 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 
 	switch (op->op) {
 	case SYNCMAP_OP_LOAD:
-		idx = syncmap_read_lock(map);
-		ret = syncmap_dev_load_staged(map, key, op, &out, &cur);
-		syncmap_read_unlock(map, idx);
+		/* Small values are staged under plain RCU, the rest under SRCU. */
+		rcu_read_lock();
+		cur = syncmap_load(map, key, op->key_len);
+		if (!cur) {
+			ret = 0;
+		} else if (cur->len > op->out_len) {
+			op->out_len = cur->len;
+			ret = -ERANGE;
+		} else if (cur->len <= sizeof(out.inline_buf)) {
+			ret = syncmap_dev_val_fill(&out, cur) ?: 1;
+		} else {
+			ret = -EAGAIN;
+		}
+		rcu_read_unlock();
+		if (ret == -EAGAIN) {
+			idx = syncmap_read_lock(map);
+			ret = syncmap_dev_load_staged(map, key, op, &out, &cur);
+			syncmap_read_unlock(map, idx);
+		}
 		break;
 	case SYNCMAP_OP_STORE:
 		ret = syncmap_store(map, key, op->key_len, nb);
@@ -897,14 +913,38 @@ static int syncmap_dev_op(struct syncmap_file *sf, u32 code,
 	return err;
 }
 
+static int syncmap_dev_batch_one(struct syncmap_file *sf, struct syncmap *map,
+				 struct syncmap_ioc_op *op, u32 op_size, int ret)
+{
+	if (!ret && op->size != op_size)
+		ret = -EINVAL;
+	op->result = 0;
+	if (!ret)
+		ret = syncmap_dev_do_op(sf, map, op);
+	if (ret) {
+		op->result = ret;
+		if (ret != -ERANGE)
+			op->out_len = 0;
+	}
+	return ret;
+}
+
+/*
+ * Operations of the current size are read and written back a chunk at a
+ * time; others (older or newer sizes) one by one.
+ */
+#define SYNCMAP_DEV_BATCH_CHUNK	32
+
 /**
  * syncmap_dev_batch() - SYNCMAP_IOC_BATCH: many operations in one call
  * @sf: the file
  * @uarg: user pointer to struct syncmap_ioc_batch
  *
  * Runs the operations in order, writing each one's @result (1/0 or a
- * negative errno) and @out_len back.  Stops early after a failed operation
- * with %SYNCMAP_BATCH_STOP_ON_ERROR, or when a signal is pending.
+ * negative errno) and @out_len back (operations of the current size are
+ * written back whole, a chunk at a time).  Stops early after a failed
+ * operation with %SYNCMAP_BATCH_STOP_ON_ERROR, or when a signal is
+ * pending.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0 with @done set; -EFAULT (the batch or an operation record
@@ -916,9 +956,11 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap *map = syncmap_file_map(sf);
 	struct syncmap_ioc_batch __user *ub = uarg;
+	struct syncmap_ioc_op *chunk = NULL;
 	struct syncmap_ioc_batch b;
 	struct syncmap_ioc_op op;
-	u32 usize, i;
+	bool stop = false;
+	u32 usize, i = 0, j, n;
 	int err = 0, ret;
 
 	if (!map)
@@ -932,41 +974,59 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	    b.op_size < SYNCMAP_OP_SIZE_VER0 ||
 	    b.op_size > SYNCMAP_DEV_MAX_STRUCT)
 		return -EINVAL;
+	if (b.count > 1 && b.op_size == sizeof(op)) {
+		chunk = kmalloc_array(min_t(u32, b.count,
+					    SYNCMAP_DEV_BATCH_CHUNK),
+				      sizeof(*chunk), GFP_KERNEL_ACCOUNT);
+		if (!chunk)
+			return -ENOMEM;
+	}
 
-	for (i = 0; i < b.count; i++) {
-		void __user *uop = u64_to_user_ptr(b.ops) +
-				   (size_t)i * b.op_size;
+	while (i < b.count && !stop) {
+		struct syncmap_ioc_op __user *uop = u64_to_user_ptr(b.ops) +
+						    (size_t)i * b.op_size;
 
 		if (signal_pending(current)) {
 			if (!i)
-				return -EINTR;
+				err = -EINTR;
 			break;
 		}
-		ret = copy_struct_from_user(&op, sizeof(op), uop, b.op_size);
-		if (ret == -EFAULT) {
-			err = ret;
-			break;
+		if (!chunk) {
+			ret = copy_struct_from_user(&op, sizeof(op), uop,
+						    b.op_size);
+			if (ret == -EFAULT) {
+				err = ret;
+				break;
+			}
+			ret = syncmap_dev_batch_one(sf, map, &op, b.op_size,
+						    ret);
+			i++;
+			if (syncmap_dev_op_out(uop, &op)) {
+				err = -EFAULT;
+				break;
+			}
+			stop = ret && (b.flags & SYNCMAP_BATCH_STOP_ON_ERROR);
+			cond_resched();
+			continue;
 		}
-		if (!ret && op.size != b.op_size)
-			ret = -EINVAL;
-		op.result = 0;
-		if (!ret)
-			ret = syncmap_dev_do_op(sf, map, &op);
-		if (ret) {
-			op.result = ret;
-			if (ret != -ERANGE)
-				op.out_len = 0;
-		}
-		if (syncmap_dev_op_out(uop, &op)) {
+		n = min_t(u32, b.count - i, SYNCMAP_DEV_BATCH_CHUNK);
+		if (copy_from_user(chunk, uop, n * sizeof(*chunk))) {
 			err = -EFAULT;
 			break;
 		}
-		if (ret && (b.flags & SYNCMAP_BATCH_STOP_ON_ERROR)) {
-			i++;
+		for (j = 0; j < n && !stop; j++) {
+			ret = syncmap_dev_batch_one(sf, map, &chunk[j],
+						    b.op_size, 0);
+			stop = ret && (b.flags & SYNCMAP_BATCH_STOP_ON_ERROR);
+		}
+		i += j;
+		if (copy_to_user(uop, chunk, j * sizeof(*chunk))) {
+			err = -EFAULT;
 			break;
 		}
 		cond_resched();
 	}
+	kfree(chunk);
 	if (put_user(i, &ub->done))
 		return -EFAULT;
 	return err;

@@ -289,7 +289,8 @@ struct syncmap_ioc_op {
  *	that fails; by default a failed operation records its errno in its
  *	@result and the batch goes on
  * @ops: user pointer to @count operations of @op_size bytes each; each
- *	operation's @result and @out_len are written back
+ *	operation's @result and @out_len are written back (the kernel may
+ *	write back the whole record, its other fields unchanged)
  * @count: operations, at most %SYNCMAP_BATCH_MAX
  * @op_size: sizeof(struct syncmap_ioc_op) as the caller knows it
  * @done: out: operations that ran (a failed one included).  Less than
