@@ -78,7 +78,7 @@ if [[ ! -s $log ]]; then
 fi
 [[ -r $kunit ]] || { problem "kunit.py not found in $ksrc"; echo "0 passed, $problems failed"; exit 1; }
 
-outdir=$(dirname "$log")/parsed
+outdir=$(cd "$(dirname "$log")" && pwd)/parsed
 rm -rf "$outdir"
 mkdir -p "$outdir"
 
