@@ -8,8 +8,20 @@
 
 ctl=${SYNCMAPCTL:-syncmapctl}
 
+# Show a command as typed, quoting words with spaces.
+show() {
+	printf '$'
+	for a in "$@"; do
+		case $a in
+		*" "* | "") printf " '%s'" "$a" ;;
+		*) printf ' %s' "$a" ;;
+		esac
+	done
+	echo
+}
+
 step() {
-	echo "\$ $*"
+	show "$@"
 	"$@" 2>&1
 	echo "[exit $?]"
 }
