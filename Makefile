@@ -138,17 +138,22 @@ initramfs:
 	@$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
 		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS)
 
-# Boot the lab kernel with the modules built by "make modules".
+# Boot the lab kernel with the modules built by "make modules".  The old
+# log goes first: check-log must never judge a previous run.
+LAB_TIMEOUT ?= 1800
 run:
 	@kdir=$(lab_kdir)
+	rm -f $(RESULTS)/console.log
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
-		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log
+		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log \
+		-t $(LAB_TIMEOUT)
 
 # The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
 # tools/demo.sh) when tools/Makefile exists: no kernel source needed.
 demo:
 	@$(MAKE) compat
 	rel=$(stock_rel)
+	rm -f $(BUILD)/demo/console.log
 	rm -rf $(BUILD)/demo-rootfs
 	mkdir -p $(BUILD)/demo-rootfs
 	if [[ -f tools/Makefile ]]; then
