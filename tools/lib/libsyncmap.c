@@ -314,7 +314,7 @@ struct syncmap_iter *syncmap_iter_new(int fd, size_t buf_len)
 	if (!it)
 		return NULL;
 	it->fd = fd;
-	it->cap = buf_len ? buf_len : 65536;
+	it->cap = buf_len ? buf_len : 256 * 1024;
 	if (it->cap > SYNCMAP_DUMP_MAX_BUF)
 		it->cap = SYNCMAP_DUMP_MAX_BUF;
 	it->buf = malloc(it->cap);
