@@ -291,9 +291,9 @@ TEST(large_keys_and_values)
 	char *key = malloc(4096), *val = malloc(vlen), *buf = malloc(vlen);
 	int fd;
 
-	ASSERT_NE(NULL, key);
-	ASSERT_NE(NULL, val);
-	ASSERT_NE(NULL, buf);
+	ASSERT_TRUE(key != NULL);
+	ASSERT_TRUE(val != NULL);
+	ASSERT_TRUE(buf != NULL);
 	memset(key, 'K', 4096);
 	for (len = 0; len < vlen; len++)
 		val[len] = (char)(len * 7);
@@ -1222,7 +1222,7 @@ TEST_F(anon, dump_all)
 	}
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		seen = calloc(1000, 1);
-		ASSERT_NE(NULL, seen);
+		ASSERT_TRUE(seen != NULL);
 		n = dump_count(fd, sizes[s], &seen, 1000, "key", &dups);
 		EXPECT_EQ(1000, n);
 		EXPECT_EQ(0, dups);
@@ -1312,7 +1312,7 @@ TEST_F_TIMEOUT(anon, dump_under_churn, 300)
 	}
 	for (round = 0; round < 10; round++) {
 		seen = calloc(500, 1);
-		ASSERT_NE(NULL, seen);
+		ASSERT_TRUE(seen != NULL);
 		dups = 0;
 		n = dump_count(fd, 200 + round * 300, &seen, 500, "stable",
 			       &dups);
@@ -1330,8 +1330,8 @@ TEST_F_TIMEOUT(anon, dump_under_churn, 300)
 		char (*keys)[32] = calloc(8192, 32);
 		int nk = 0, j;
 
-		ASSERT_NE(NULL, it);
-		ASSERT_NE(NULL, keys);
+		ASSERT_TRUE(it != NULL);
+		ASSERT_TRUE(keys != NULL);
 		while (syncmap_iter_next(it, &k, &kl, &v, &vl) == 1 &&
 		       nk < 8192) {
 			ASSERT_GT(32, kl);
