@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * syncmap_bench - the cost of one /dev/syncmap ioctl against the bpf(2)
+ * syncmap_ioctl_bench - the cost of one /dev/syncmap ioctl against the bpf(2)
  * map syscalls on the same kernel, measured side by side in one run:
  *
  *   P6  one Load ioctl vs BPF_MAP_LOOKUP_ELEM on a BPF hash map
@@ -10,7 +10,7 @@
  * the machine (and under QEMU TCG on the emulator), the ratios less so.
  * Needs root (BPF map creation).
  *
- * Usage: syncmap_bench [-n ITERATIONS] [-k KEYS] [-b BATCH]
+ * Usage: syncmap_ioctl_bench [-n ITERATIONS] [-k KEYS] [-b BATCH]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!nkeys || !batch || batch > SYNCMAP_BATCH_MAX || batch > nkeys) {
-		fprintf(stderr, "syncmap_bench: need 0 < BATCH <= KEYS, BATCH <= %u\n",
+		fprintf(stderr, "syncmap_ioctl_bench: need 0 < BATCH <= KEYS, BATCH <= %u\n",
 			SYNCMAP_BATCH_MAX);
 		return 2;
 	}
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 
 	fd = syncmap_create(NULL, &o);
 	if (fd < 0) {
-		perror("syncmap_bench: create");
+		perror("syncmap_ioctl_bench: create");
 		return 1;
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	attr.max_entries = nkeys;
 	mfd = (int)bpf(BPF_MAP_CREATE, &attr);
 	if (mfd < 0) {
-		perror("syncmap_bench: BPF_MAP_CREATE");
+		perror("syncmap_ioctl_bench: BPF_MAP_CREATE");
 		return 1;
 	}
 	for (i = 0; i < nkeys; i++) {
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 		attr.batch.values = (uintptr_t)(vals + (size_t)base * VAL_LEN);
 		attr.batch.count = count;
 		if (bpf(BPF_MAP_UPDATE_BATCH, &attr) || attr.batch.count != batch) {
-			perror("syncmap_bench: BPF_MAP_UPDATE_BATCH");
+			perror("syncmap_ioctl_bench: BPF_MAP_UPDATE_BATCH");
 			return 1;
 		}
 	}
@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 				r = bpf(BPF_MAP_LOOKUP_BATCH, &attr);
 				err = errno;
 				if (r && err != ENOENT) {
-					perror("syncmap_bench: BPF_MAP_LOOKUP_BATCH");
+					perror("syncmap_ioctl_bench: BPF_MAP_LOOKUP_BATCH");
 					return 1;
 				}
 				done += attr.batch.count;
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 		bpf_bload = (now_ns() - t0) / (double)done;
 	}
 
-	printf("syncmap_bench: %u keys of %d bytes, values of %d bytes, %u iterations, batches of %u\n",
+	printf("syncmap_ioctl_bench: %u keys of %d bytes, values of %d bytes, %u iterations, batches of %u\n",
 	       nkeys, KEY_LEN, VAL_LEN, iters, batch);
 	printf("P6 load, one ioctl:        syncmap %8.0f ns  bpf lookup %8.0f ns  ratio %.2f (target <= 1.0)\n",
 	       sm_load, bpf_load, sm_load / bpf_load);
