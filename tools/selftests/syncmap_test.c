@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1671,6 +1672,138 @@ TEST(kernel_module_map)
 	EXPECT_EQ(0, (int)syscall(SYS_delete_module, "syncmap_sample",
 				  O_NONBLOCK));
 	EXPECT_ERR(ENOENT, syncmap_open("sample", O_RDONLY));
+}
+
+/* --- memory is charged to the caller's memory cgroup --- */
+
+#define CG_ROOT	"/sys/fs/cgroup"
+
+static long long cg_read(const char *dir, const char *file)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoll(buf);
+}
+
+static int cg_write(const char *dir, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int has_memory_controller(void)
+{
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	if (access(CG_ROOT "/cgroup.controllers", F_OK)) {
+		mkdir(CG_ROOT, 0755);
+		if (mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
+			return 0;
+	}
+	fd = open(CG_ROOT "/cgroup.controllers", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (!strstr(buf, "memory"))
+		return 0;
+	cg_write(CG_ROOT, "cgroup.subtree_control", "+memory");
+	return 1;
+}
+
+#define CG_VALUES	200
+#define CG_VALUE_SIZE	(64 * 1024)
+
+TEST_F_TIMEOUT(anon, memory_charged_to_caller, 120)
+{
+	char cg[64], pidbuf[16], c;
+	long long base, full, now;
+	int to_child[2], to_parent[2], status, i;
+	pid_t pid;
+
+	if (!is_root())
+		SKIP(return, "needs root for cgroups");
+	if (!has_memory_controller())
+		SKIP(return, "no cgroup2 memory controller");
+	snprintf(cg, sizeof(cg), CG_ROOT "/syncmap-st-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	ASSERT_EQ(0, pipe(to_child));
+	ASSERT_EQ(0, pipe(to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct syncmap_opts o = { .max_value_len = CG_VALUE_SIZE };
+		char *val = calloc(1, CG_VALUE_SIZE), key[16];
+		int fd;
+
+		snprintf(pidbuf, sizeof(pidbuf), "%d", getpid());
+		if (!val || cg_write(cg, "cgroup.procs", pidbuf))
+			_exit(1);
+		if (write(to_parent[1], "r", 1) != 1 ||
+		    read(to_child[0], &c, 1) != 1)
+			_exit(2);
+		fd = syncmap_create(NULL, &o);
+		if (fd < 0)
+			_exit(3);
+		for (i = 0; i < CG_VALUES; i++) {
+			snprintf(key, sizeof(key), "v%d", i);
+			memset(val, i, CG_VALUE_SIZE);
+			if (syncmap_store(fd, key, strlen(key), val,
+					  CG_VALUE_SIZE))
+				_exit(4);
+		}
+		if (write(to_parent[1], "d", 1) != 1 ||
+		    read(to_child[0], &c, 1) != 1)
+			_exit(5);
+		close(fd);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	base = cg_read(cg, "memory.current");
+	ASSERT_LE(0, base);
+	ASSERT_EQ(1, write(to_child[1], "g", 1));
+	ASSERT_EQ(1, read(to_parent[0], &c, 1));
+	full = cg_read(cg, "memory.current");
+	ASSERT_EQ(1, write(to_child[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	TH_LOG("memory.current: %lld before, %lld with %d values of %d bytes",
+	       base, full, CG_VALUES, CG_VALUE_SIZE);
+	/* The values were charged to the storing process's cgroup... */
+	EXPECT_LE((long long)CG_VALUES * CG_VALUE_SIZE, full - base);
+	/* ...and uncharged once the anonymous map died with its fd. */
+	for (i = 0; i < 100; i++) {
+		now = cg_read(cg, "memory.current");
+		if (now - base < (long long)CG_VALUES * CG_VALUE_SIZE / 4)
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_GT((long long)CG_VALUES * CG_VALUE_SIZE / 4, now - base);
+	rmdir(cg);
 }
 
 /* --- module lifetime --- */
