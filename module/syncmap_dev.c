@@ -50,6 +50,11 @@ module_param(max_maps, uint, 0644);
 MODULE_PARM_DESC(max_maps,
 		 "Most named maps that may be created through /dev/syncmap (default 1024)");
 
+static unsigned int max_maps_per_user = 64;
+module_param(max_maps_per_user, uint, 0644);
+MODULE_PARM_DESC(max_maps_per_user,
+		 "Most named maps one user without CAP_SYS_ADMIN may create (default 64)");
+
 /* Keys and values up to these sizes are staged on the stack. */
 #define SYNCMAP_DEV_INLINE_KEY		64
 #define SYNCMAP_DEV_INLINE_VALUE	192
@@ -80,11 +85,13 @@ struct syncmap_file {
  * struct syncmap_dev_map - a named map created through the device
  * @node: link on syncmap_dev_maps
  * @map: the map, with a reference of its own
+ * @uid: its creator, for max_maps_per_user
  * @max_value_len: its value limit
  */
 struct syncmap_dev_map {
 	struct list_head node;
 	struct syncmap *map;
+	kuid_t uid;
 	u32 max_value_len;
 };
 
@@ -217,6 +224,18 @@ static u32 syncmap_dev_value_limit(struct syncmap *map)
 	return limit;
 }
 
+/* Has @uid used up its named maps?  Called under syncmap_dev_lock. */
+static bool syncmap_dev_over_quota(kuid_t uid)
+{
+	struct syncmap_dev_map *dm;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&syncmap_dev_lock);
+	list_for_each_entry(dm, &syncmap_dev_maps, node)
+		n += uid_eq(dm->uid, uid);
+	return n >= max_maps_per_user && !capable(CAP_SYS_ADMIN);
+}
+
 /**
  * syncmap_dev_create() - SYNCMAP_IOC_CREATE: create a map, bind the fd
  * @sf: the file
@@ -228,7 +247,8 @@ static u32 syncmap_dev_value_limit(struct syncmap *map)
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, mode, name), -E2BIG (limit
  * above its hard cap), -EBADF (fd not writable), -EBUSY (fd already
- * bound), -EEXIST (name taken), -ENOSPC (too many named maps), -ENOMEM.
+ * bound), -EEXIST (name taken), -ENOSPC (max_maps named maps exist, or
+ * the caller has max_maps_per_user of them), -ENOMEM.
  */
 static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 {
@@ -278,6 +298,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		dm = kzalloc(sizeof(*dm), GFP_KERNEL_ACCOUNT);
 		if (!dm)
 			return -ENOMEM;
+		dm->uid = params.uid;
 		dm->max_value_len = c.max_value_len;
 	}
 
@@ -293,7 +314,8 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	}
 	if (named) {
 		mutex_lock(&syncmap_dev_lock);
-		if (syncmap_dev_nr_maps >= max_maps)
+		if (syncmap_dev_nr_maps >= max_maps ||
+		    syncmap_dev_over_quota(params.uid))
 			err = -ENOSPC;
 		else
 			err = syncmap_register(map, c.name);

@@ -1614,6 +1614,92 @@ TEST(perm_maps)
 	close(f606);
 }
 
+/* --- quotas on named maps --- */
+
+#define PARAMS "/sys/module/syncmap/parameters"
+
+static int cg_write(const char *dir, const char *file, const char *val);
+
+static int nobody_quota(void *arg)
+{
+	const char *prefix = arg;
+	char name[3][48];
+	int fd[3], i, rc = 0;
+
+	for (i = 0; i < 3; i++)
+		snprintf(name[i], sizeof(name[i]), "%s-%d", prefix, i);
+	fd[0] = syncmap_create(name[0], NULL);
+	fd[1] = syncmap_create(name[1], NULL);
+	if (fd[0] < 0 || fd[1] < 0)
+		return 50;
+	/* The third named map is over the quota of 2; anonymous ones are not. */
+	if (syncmap_create(name[2], NULL) != -1 || errno != ENOSPC)
+		rc = 51;
+	fd[2] = syncmap_create(NULL, NULL);
+	if (fd[2] < 0)
+		rc = 52;
+	close(fd[2]);
+	/* Destroying one makes room. */
+	if (syncmap_destroy(fd[0]))
+		rc = 53;
+	fd[2] = syncmap_create(name[2], NULL);
+	if (fd[2] < 0)
+		rc = 54;
+	for (i = 1; i < 3; i++) {
+		if (fd[i] >= 0 && syncmap_destroy(fd[i]))
+			rc = 55;
+		close(fd[i]);
+	}
+	close(fd[0]);
+	return rc;
+}
+
+TEST(quota_named_maps)
+{
+	char prefix[48], name[48], saved[16] = "64", saved_max[16] = "1024";
+	int rc, fd, fd2, in;
+	ssize_t n;
+
+	if (!is_root())
+		SKIP(return, "needs root to change module parameters");
+	in = open(PARAMS "/max_maps_per_user", O_RDONLY);
+	ASSERT_LE(0, in);
+	n = read(in, saved, sizeof(saved) - 1);
+	close(in);
+	ASSERT_LT(0, n);
+	saved[n] = '\0';
+	ASSERT_EQ(0, cg_write(PARAMS, "max_maps_per_user", "2"));
+	unique_name(prefix, sizeof(prefix), "quota");
+	ASSERT_EQ(0, chmod(DEV, 0666));
+	rc = as_user(NOBODY, nobody_quota, prefix);
+	chmod(DEV, 0600);
+	cg_write(PARAMS, "max_maps_per_user", saved);
+	EXPECT_EQ(0, rc);
+
+	/* The global limit applies to CAP_SYS_ADMIN too. */
+	in = open(PARAMS "/max_maps", O_RDONLY);
+	ASSERT_LE(0, in);
+	n = read(in, saved_max, sizeof(saved_max) - 1);
+	close(in);
+	ASSERT_LT(0, n);
+	saved_max[n] = '\0';
+	unique_name(name, sizeof(name), "global");
+	fd = syncmap_create(name, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, cg_write(PARAMS, "max_maps", "1"));
+	unique_name(name, sizeof(name), "global");
+	fd2 = syncmap_create(name, NULL);
+	cg_write(PARAMS, "max_maps", saved_max);
+	EXPECT_EQ(-1, fd2);
+	EXPECT_EQ(ENOSPC, errno);
+	if (fd2 >= 0) {
+		syncmap_destroy(fd2);
+		close(fd2);
+	}
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+}
+
 /* --- a map registered by a kernel module --- */
 
 static int sample_reader(void *arg)

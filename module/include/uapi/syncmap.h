@@ -22,8 +22,9 @@
  *   (once: a second bind is -EBUSY).  A file descriptor opened without
  *   write access may only read: writes fail with -EBADF.
  * - Errors: -ENOMEM, -E2BIG (key or value longer than the map's limit),
- *   -ENOSPC (map full), -EINVAL (bad arguments), -ERANGE (an output buffer
- *   too small: the needed length is written back, nothing is changed),
+ *   -ENOSPC (map full; at create, too many named maps), -EINVAL (bad
+ *   arguments), -ERANGE (an output buffer too small: the needed length
+ *   is written back, nothing is changed),
  *   -ENOENT (no map of that name), -EEXIST (name taken), -EACCES (map
  *   mode denies access).
  */
