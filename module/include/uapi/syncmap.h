@@ -24,9 +24,12 @@
  * - Errors: -ENOMEM, -E2BIG (key or value longer than the map's limit),
  *   -ENOSPC (map full; at create, too many named maps), -EINVAL (bad
  *   arguments), -ERANGE (an output buffer too small: the needed length
- *   is written back, nothing is changed),
- *   -ENOENT (no map of that name), -EEXIST (name taken), -EACCES (map
- *   mode denies access).
+ *   is written back, nothing is changed), -ENOENT (no map of that
+ *   name), -EEXIST (name taken), -EACCES (the map's mode denies access),
+ *   -EPERM (destroy by someone else than the owner), -EOPNOTSUPP (a map
+ *   of a kernel module that does not hold byte values), -EINTR (killed
+ *   while retrying a contended operation).  A @size above a page is
+ *   -E2BIG.
  */
 #ifndef _UAPI_SYNCMAP_H
 #define _UAPI_SYNCMAP_H
