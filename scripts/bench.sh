@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The syncmap benchmark, end to end: builds a production-like kernel from
+# the lab's kernel source (scripts/bench.config, cached beside the lab
+# kernel under its own key), syncmap.ko and syncmap_bench.ko against it,
+# the userspace benchmark, an initramfs; boots QEMU; prints the table of
+# ns/op, ops/s and ratios against every peer and the SPEC section 6
+# targets; writes CSV and plots into build/bench/results/<run>/.
+#
+# Usage: scripts/bench.sh [--smoke] [--tests DIGITS] [--no-user]
+#                         [--kernel] [-h|--help]
+#   --smoke         small sizes, 3 repetitions (a few minutes once the
+#                   kernel is cached); default: the full run
+#   --tests DIGITS  kernel targets to run, e.g. 15 for P1 and P5
+#                   (default 123458; P6/P7 are the userspace part)
+#   --no-user       skip the userspace part (P6, P7)
+#   --kernel        only build (or find) the benchmark kernel; print its
+#                   build directory
+#
+# QEMU runs under TCG: absolute times are emulator times and mean
+# nothing; every map runs in the same guest in the same run, so the
+# ratios between them are the result.
+#
+# Exit status: 0 when the run completed (missed targets included: this
+# measures, it does not judge), 1 when something failed to build or the
+# guest did not finish.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=$repo/build/bench
+cache=${SYNCMAP_CACHE:-$HOME/.cache/syncmap}
+fragment=$here/bench.config
+# Bump when the kernel build steps below change their result.
+recipe=1
+
+profile=full tests=123458 user=1 kernel_only=0
+while (($#)); do
+	case $1 in
+	--smoke) profile=smoke ;;
+	--full) profile=full ;;
+	--tests) tests=${2:?--tests needs digits}; shift ;;
+	--no-user) user=0 ;;
+	--kernel) kernel_only=1 ;;
+	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+[[ $tests =~ ^[0-9]+$ ]] || { echo "bench: --tests takes digits" >&2; exit 2; }
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+"$here/install-deps.sh"
+if ! command -v gnuplot >/dev/null; then
+	log "installing gnuplot-nox (plots)"
+	sudo=
+	((EUID == 0)) || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+		--no-install-recommends gnuplot-nox >&2 ||
+		log "no gnuplot: the run goes on without plots"
+fi
+
+# ---- the benchmark kernel -------------------------------------------------
+
+# The lab's extracted source tree (extracted on first use).
+srcdir=$("$here/lab-kernel.sh" --source | tail -n1)
+ver=$(basename "$srcdir")
+key=$({
+	echo "bench recipe $recipe"
+	echo "source $ver"
+	${CC:-gcc} --version | head -n1
+	cat "$fragment"
+} | sha256sum | cut -c1-16)
+kdir=$cache/bench-$key
+stamp=$kdir/.syncmap-built
+built() { [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; }
+
+build_kernel() {
+	local buildlog=$kdir/build.log line got missing=0 start=$SECONDS
+	mkdir -p "$kdir"
+	: >"$buildlog"
+	run() {
+		if ! "$@" >>"$buildlog" 2>&1; then
+			tail -n 40 "$buildlog" >&2
+			die "failed: $* (full log: $buildlog)"
+		fi
+	}
+	log "configuring $kdir"
+	run make -C "$srcdir" O="$kdir" ARCH=x86_64 x86_64_defconfig
+	run "$srcdir/scripts/kconfig/merge_config.sh" -m -O "$kdir" \
+		"$kdir/.config" "$srcdir/kernel/configs/kvm_guest.config" \
+		"$fragment"
+	run make -C "$srcdir" O="$kdir" ARCH=x86_64 olddefconfig
+	# Kconfig drops options with unmet dependencies silently.
+	while IFS= read -r line; do
+		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+			grep -qxF -- "$line" "$kdir/.config" && continue
+			got=$(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$kdir/.config" || true)
+		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+			got=$(grep -E "^${BASH_REMATCH[1]}=" "$kdir/.config" || true)
+			[[ -z $got ]] && continue
+		else
+			continue
+		fi
+		log "config check: want '$line', got '${got:-<absent>}'"
+		missing=1
+	done <"$fragment"
+	((missing == 0)) || die "bench.config options did not end up in $kdir/.config"
+	log "building the benchmark kernel with -j$(nproc) (log: $buildlog)"
+	run make -C "$srcdir" O="$kdir" ARCH=x86_64 -j"$(nproc)" all
+	log "kernel built in $((SECONDS - start))s"
+	echo "$key" >"$stamp"
+}
+
+if built; then
+	log "cached kernel: $kdir"
+else
+	# The lab's lock: one kernel build at a time on this cache (the two
+	# cores are shared), whoever gets it looks again first.
+	exec 9>"$cache/.lock"
+	log "waiting for the kernel build lock"
+	flock 9
+	built || build_kernel
+	flock -u 9
+fi
+if ((kernel_only)); then
+	echo "$kdir"
+	exit 0
+fi
+
+# ---- modules, userspace, initramfs ------------------------------------------
+
+mkdir -p "$build"
+# Copies of the sources, build products kept (P) so rebuilds are
+# incremental: Kbuild before 6.13 has no separate output directory for M=
+# builds.  syncmap.ko is built with the top-level Kbuild, as the lab does.
+keep=()
+for p in '*.o' '*.ko' '*.mod' '*.mod.c' '.*.cmd' '*.a' '*.order' \
+	'*.symvers' '.*.d' '.tmp_*'; do
+	keep+=(--filter="P $p" --filter="- $p")
+done
+rsync -a --delete --delete-excluded "${keep[@]}" --filter='+ /Kbuild' \
+	--filter='+ /module/***' --filter='- *' "$repo/" "$build/mod/"
+rsync -a --delete --delete-excluded "${keep[@]}" \
+	"$repo/tools/bench/kernel/" "$build/kmod/"
+log "building syncmap.ko and syncmap_bench.ko against $kdir"
+make -s -C "$kdir" M="$build/mod" modules >&2
+make -s -C "$kdir" M="$build/kmod" \
+	syncmap_include="$repo/module/include" \
+	KBUILD_EXTRA_SYMBOLS="$build/mod/Module.symvers" modules >&2
+rm -rf "$build/ko" "$build/rootfs"
+mkdir -p "$build/ko" "$build/rootfs/usr/bin"
+cp "$build/mod/module/syncmap.ko" "$build/kmod/syncmap_bench.ko" "$build/ko/"
+
+make -s -C "$repo/tools/bench" O="$build/user" >&2
+cp "$build/user/syncmap-bench-user" "$build/rootfs/usr/bin/"
+
+"$here/mkinitramfs.sh" -o "$build/initramfs.cpio.gz" \
+	-i "$here/guest-bench.sh" -m "$build/ko" -x "$build/rootfs"
+
+# ---- run ------------------------------------------------------------------
+
+run_id=$profile-$(date -u +%Y%m%d-%H%M%S)
+out=$build/results/$run_id
+mkdir -p "$out"
+# tsc=reliable: no clocksource watchdog switching the guest to a slow
+# emulated clock in the middle of a measurement.
+append="tsc=reliable bench_profile=$profile bench_tests=$tests bench_user=$user"
+if [[ $profile == smoke ]]; then tmo=900; else tmo=5400; fi
+rc=0
+"$here/run-qemu.sh" -k "$kdir/arch/x86/boot/bzImage" \
+	-i "$build/initramfs.cpio.gz" -l "$out/console.log" -a "$append" \
+	-t "${SYNCMAP_BENCH_TIMEOUT:-$tmo}" || rc=$?
+ln -sfn "$run_id" "$build/results/latest"
+
+if grep -aE 'bench\| FAIL|syncmap_bench: .*failed|BUG:|Oops|WARNING:' \
+	"$out/console.log" >&2; then
+	rc=1
+fi
+python3 "$repo/tools/bench/report.py" "$out/console.log" "$out" || rc=1
+log "results: $out (table.txt, results.csv, targets.csv, plots)"
+((rc == 0)) || log "the run did not complete cleanly (console: $out/console.log)"
+exit "$rc"

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the benchmark initramfs (busybox): loads syncmap.ko, runs the
+# kernel benchmark (syncmap_bench.ko, which prints its results with
+# printk) and the userspace one (syncmap-bench-user, whose lines go
+# through /dev/kmsg so that they reach the console whole), then powers
+# off.  scripts/bench.sh reads the console log.
+#
+# Kernel command line (unknown parameters reach /init as environment):
+#   bench_profile=smoke|full   sizes and repetitions (default smoke)
+#   bench_tests=<digits>       kernel targets to run (default 123458)
+#   bench_user=0               skip P6/P7
+#
+# Markers: "bench| <line>" for everything this script reports,
+# "bench| done" at the end, "bench| FAIL <what>" for a failed step.
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+echo on >/proc/sys/kernel/printk_devkmsg
+
+say() {
+	echo "bench| $*" >/dev/kmsg
+}
+
+say_file() {
+	while IFS= read -r l || [ -n "$l" ]; do
+		echo "bench| $l" >/dev/kmsg
+	done <"$1"
+}
+
+profile=${bench_profile:-smoke}
+tests=${bench_tests:-123458}
+cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+say "guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpus, clocksource $(cat $cs), profile $profile"
+
+cd /modules || say "FAIL no /modules"
+if ! insmod syncmap.ko; then
+	say "FAIL insmod syncmap.ko"
+else
+	insmod syncmap_bench.ko profile="$profile" tests="$tests" ||
+		say "FAIL syncmap_bench.ko (rc=$?)"
+	rmmod syncmap_bench 2>/dev/null
+
+	if [ "${bench_user:-1}" != 0 ]; then
+		opt=
+		[ "$profile" = full ] || opt=-s
+		syncmap-bench-user $opt >/tmp/user.out 2>&1
+		rc=$?
+		say_file /tmp/user.out
+		[ $rc -eq 0 ] || say "FAIL syncmap-bench-user (rc=$rc)"
+	else
+		say "done"
+	fi
+	rmmod syncmap
+fi
+
+say "tainted=$(cat /proc/sys/kernel/tainted)"
+say "end"
+sync
+reboot -f

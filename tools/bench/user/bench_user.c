@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syncmap-bench-user - /dev/syncmap against a bpf(2) hash map on the same
+ * kernel, measured side by side (SPEC section 6, P6 and P7):
+ *
+ *   P6       one SYNCMAP_IOC_LOAD vs one BPF_MAP_LOOKUP_ELEM (hits)
+ *   P6store  one SYNCMAP_IOC_STORE vs one BPF_MAP_UPDATE_ELEM (overwrites)
+ *   P7load   SYNCMAP_IOC_BATCH of loads vs BPF_MAP_LOOKUP_BATCH
+ *   P7store  SYNCMAP_IOC_BATCH of stores vs BPF_MAP_UPDATE_BATCH
+ *
+ * Both maps hold the same keys (16 bytes) and values (64 bytes); the BPF
+ * map is a BPF_MAP_TYPE_HASH with max_entries = keys.  BPF's lookup batch
+ * walks the map rather than looking keys up; it is still the cheapest way
+ * BPF offers to read many entries, which is the comparison P7 asks for.
+ *
+ * Output, one line per measurement, like the kernel module's:
+ *   csv <test>,<keys>,<syncmap|bpf>,1,ps_per_op,<median over repetitions>
+ *
+ * Raw syscalls only (ioctl(2), bpf(2)): no library between the caller and
+ * the kernel.  Needs root (BPF map creation) and the syncmap module.
+ *
+ * Usage: syncmap-bench-user [-s] [-k KEYS[,KEYS...]] [-r REPS] [-b BATCH]
+ *   -s  smoke: fewer iterations
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "syncmap.h"
+
+#define KEY_LEN		16
+#define VAL_LEN		64
+#define MAX_REPS	15
+#define MAX_SIZES	8
+
+static unsigned int iters = 20000, reps = 5, batch = 256;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "syncmap-bench-user: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static unsigned int pick(unsigned int n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned int)(((rng >> 32) * n) >> 32);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct maps {
+	int sm;			/* /dev/syncmap fd bound to an anonymous map */
+	int bpf;		/* BPF_MAP_TYPE_HASH */
+	unsigned int n;
+	unsigned char *keys;	/* n * KEY_LEN */
+	unsigned char *vals;	/* n * VAL_LEN */
+	unsigned char out[VAL_LEN * 4096];
+	struct syncmap_ioc_op *ops;
+};
+
+static inline unsigned char *key_of(struct maps *m, unsigned int i)
+{
+	return m->keys + (size_t)i * KEY_LEN;
+}
+
+static inline unsigned char *val_of(struct maps *m, unsigned int i)
+{
+	return m->vals + (size_t)i * VAL_LEN;
+}
+
+static void sm_op(struct syncmap_ioc_op *op, unsigned int code,
+		  const void *key, const void *val, void *out)
+{
+	memset(op, 0, sizeof(*op));
+	op->size = sizeof(*op);
+	op->op = code;
+	op->key = (uintptr_t)key;
+	op->key_len = KEY_LEN;
+	if (val) {
+		op->value = (uintptr_t)val;
+		op->value_len = VAL_LEN;
+	}
+	if (out) {
+		op->out = (uintptr_t)out;
+		op->out_len = VAL_LEN;
+	}
+}
+
+static int sm_load(struct maps *m, unsigned int i)
+{
+	struct syncmap_ioc_op op;
+
+	sm_op(&op, SYNCMAP_OP_LOAD, key_of(m, i), NULL, m->out);
+	if (ioctl(m->sm, SYNCMAP_IOC_LOAD, &op))
+		die("SYNCMAP_IOC_LOAD");
+	return op.result;
+}
+
+static void sm_store(struct maps *m, unsigned int i)
+{
+	struct syncmap_ioc_op op;
+
+	sm_op(&op, SYNCMAP_OP_STORE, key_of(m, i), val_of(m, i), NULL);
+	if (ioctl(m->sm, SYNCMAP_IOC_STORE, &op))
+		die("SYNCMAP_IOC_STORE");
+}
+
+static void bpf_lookup(struct maps *m, unsigned int i)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = m->bpf;
+	a.key = (uintptr_t)key_of(m, i);
+	a.value = (uintptr_t)m->out;
+	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &a))
+		die("BPF_MAP_LOOKUP_ELEM");
+}
+
+static void bpf_update(struct maps *m, unsigned int i)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = m->bpf;
+	a.key = (uintptr_t)key_of(m, i);
+	a.value = (uintptr_t)val_of(m, i);
+	if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a))
+		die("BPF_MAP_UPDATE_ELEM");
+}
+
+static void sm_batch(struct maps *m, unsigned int code)
+{
+	struct syncmap_ioc_batch b;
+	unsigned int j, k;
+
+	for (j = 0; j < batch; j++) {
+		k = pick(m->n);
+		if (code == SYNCMAP_OP_LOAD)
+			sm_op(&m->ops[j], code, key_of(m, k), NULL,
+			      m->out + (size_t)j * VAL_LEN);
+		else
+			sm_op(&m->ops[j], code, key_of(m, k), val_of(m, k),
+			      NULL);
+	}
+	memset(&b, 0, sizeof(b));
+	b.size = sizeof(b);
+	b.ops = (uintptr_t)m->ops;
+	b.count = batch;
+	b.op_size = sizeof(m->ops[0]);
+	if (ioctl(m->sm, SYNCMAP_IOC_BATCH, &b) || b.done != batch)
+		die("SYNCMAP_IOC_BATCH");
+	for (j = 0; j < batch; j++)
+		if (m->ops[j].result < 0) {
+			errno = -m->ops[j].result;
+			die("batch operation");
+		}
+}
+
+/* BPF_MAP_UPDATE_BATCH of @batch random keys, gathered like sm_batch(). */
+static unsigned char bkeys[KEY_LEN * 4096], bvals[VAL_LEN * 4096];
+
+static void bpf_update_batch(struct maps *m)
+{
+	union bpf_attr a;
+	unsigned int j, k;
+
+	for (j = 0; j < batch; j++) {
+		k = pick(m->n);
+		memcpy(bkeys + (size_t)j * KEY_LEN, key_of(m, k), KEY_LEN);
+		memcpy(bvals + (size_t)j * VAL_LEN, val_of(m, k), VAL_LEN);
+	}
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = m->bpf;
+	a.batch.keys = (uintptr_t)bkeys;
+	a.batch.values = (uintptr_t)bvals;
+	a.batch.count = batch;
+	if (sys_bpf(BPF_MAP_UPDATE_BATCH, &a) || a.batch.count != batch)
+		die("BPF_MAP_UPDATE_BATCH");
+}
+
+/* One BPF_MAP_LOOKUP_BATCH call, restarting at the end of the map. */
+static uint64_t bpf_token;
+static int bpf_token_valid;
+
+static unsigned int bpf_lookup_batch(struct maps *m)
+{
+	union bpf_attr a;
+	long r;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = m->bpf;
+	a.batch.in_batch = bpf_token_valid ? (uintptr_t)&bpf_token : 0;
+	a.batch.out_batch = (uintptr_t)&bpf_token;
+	a.batch.keys = (uintptr_t)bkeys;
+	a.batch.values = (uintptr_t)bvals;
+	a.batch.count = batch;
+	r = sys_bpf(BPF_MAP_LOOKUP_BATCH, &a);
+	if (r && errno != ENOENT)
+		die("BPF_MAP_LOOKUP_BATCH");
+	bpf_token_valid = !r;
+	return a.batch.count;
+}
+
+enum which { SM_LOAD, SM_STORE, SM_BLOAD, SM_BSTORE,
+	     BPF_LOOKUP, BPF_UPDATE, BPF_BLOOKUP, BPF_BUPDATE, NR_WHICH };
+
+/* Run @it rounds of one kind of call; return ps per map operation. */
+static uint64_t run(struct maps *m, enum which w, unsigned int it)
+{
+	uint64_t t0 = now_ns(), ops = 0;
+	unsigned int i;
+
+	for (i = 0; i < it; i++) {
+		switch (w) {
+		case SM_LOAD:
+			if (sm_load(m, pick(m->n)) != 1) {
+				errno = ENOENT;
+				die("syncmap load missed");
+			}
+			ops++;
+			break;
+		case SM_STORE:
+			sm_store(m, pick(m->n));
+			ops++;
+			break;
+		case SM_BLOAD:
+			sm_batch(m, SYNCMAP_OP_LOAD);
+			ops += batch;
+			break;
+		case SM_BSTORE:
+			sm_batch(m, SYNCMAP_OP_STORE);
+			ops += batch;
+			break;
+		case BPF_LOOKUP:
+			bpf_lookup(m, pick(m->n));
+			ops++;
+			break;
+		case BPF_UPDATE:
+			bpf_update(m, pick(m->n));
+			ops++;
+			break;
+		case BPF_BLOOKUP:
+			ops += bpf_lookup_batch(m);
+			break;
+		case BPF_BUPDATE:
+			bpf_update_batch(m);
+			ops += batch;
+			break;
+		default:
+			break;
+		}
+	}
+	return ops ? (now_ns() - t0) * 1000 / ops : 0;
+}
+
+static void setup(struct maps *m, unsigned int n)
+{
+	struct syncmap_ioc_create c;
+	union bpf_attr a;
+	unsigned int i, j;
+	char buf[KEY_LEN + 1];
+
+	m->n = n;
+	m->keys = malloc((size_t)n * KEY_LEN);
+	m->vals = malloc((size_t)n * VAL_LEN);
+	m->ops = calloc(batch, sizeof(*m->ops));
+	if (!m->keys || !m->vals || !m->ops)
+		die("malloc");
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%016llx",
+			 (unsigned long long)i * 0x9e3779b97f4a7c15ull);
+		memcpy(key_of(m, i), buf, KEY_LEN);
+		for (j = 0; j < VAL_LEN; j++)
+			val_of(m, i)[j] = (unsigned char)(i + j);
+	}
+
+	m->sm = open("/dev/syncmap", O_RDWR | O_CLOEXEC);
+	if (m->sm < 0)
+		die("/dev/syncmap");
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = SYNCMAP_CREATE_ANON;
+	c.max_entries = n;
+	c.max_key_len = KEY_LEN;
+	c.max_value_len = VAL_LEN;
+	if (ioctl(m->sm, SYNCMAP_IOC_CREATE, &c))
+		die("SYNCMAP_IOC_CREATE");
+
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_HASH;
+	a.key_size = KEY_LEN;
+	a.value_size = VAL_LEN;
+	a.max_entries = n;
+	m->bpf = (int)sys_bpf(BPF_MAP_CREATE, &a);
+	if (m->bpf < 0)
+		die("BPF_MAP_CREATE");
+
+	for (i = 0; i < n; i++) {
+		sm_store(m, i);
+		bpf_update(m, i);
+	}
+	/* Loads of every key: syncmap promotes its dirty map on misses. */
+	for (i = 0; i < 2 * n; i++)
+		sm_load(m, i % n);
+}
+
+static void teardown(struct maps *m)
+{
+	close(m->sm);
+	close(m->bpf);
+	free(m->keys);
+	free(m->vals);
+	free(m->ops);
+}
+
+static const char *const test_of[NR_WHICH] = {
+	"P6", "P6store", "P7load", "P7store",
+	"P6", "P6store", "P7load", "P7store",
+};
+
+int main(int argc, char **argv)
+{
+	unsigned int sizes[MAX_SIZES] = { 1000, 65536 }, nsizes = 2;
+	uint64_t v[NR_WHICH][MAX_REPS];
+	static struct maps m;
+	unsigned int s, r, w, it;
+	char *p;
+	int c;
+
+	while ((c = getopt(argc, argv, "sk:r:b:")) != -1) {
+		switch (c) {
+		case 's':
+			iters = 4000;
+			reps = 3;
+			break;
+		case 'k':
+			nsizes = 0;
+			for (p = strtok(optarg, ","); p && nsizes < MAX_SIZES;
+			     p = strtok(NULL, ","))
+				sizes[nsizes++] = strtoul(p, NULL, 0);
+			break;
+		case 'r':
+			reps = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			batch = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr,
+				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (reps < 1 || reps > MAX_REPS || batch < 1 || batch > 4096) {
+		fprintf(stderr, "syncmap-bench-user: 1 <= REPS <= %d, 1 <= BATCH <= 4096\n",
+			MAX_REPS);
+		return 2;
+	}
+
+	for (s = 0; s < nsizes; s++) {
+		if (sizes[s] < batch) {
+			fprintf(stderr, "syncmap-bench-user: %u keys < batch\n",
+				sizes[s]);
+			return 2;
+		}
+		setup(&m, sizes[s]);
+		/* Warm-up, then alternate the two maps in every repetition. */
+		for (w = 0; w < NR_WHICH; w++)
+			run(&m, w, w % 4 >= 2 ? iters / batch + 1 : iters / 4);
+		for (r = 0; r < reps; r++)
+			for (w = 0; w < NR_WHICH; w++) {
+				it = w % 4 >= 2 ? 4 * iters / batch + 1 : iters;
+				v[w][r] = run(&m, w, it);
+			}
+		for (w = 0; w < NR_WHICH; w++) {
+			qsort(v[w], reps, sizeof(v[w][0]), cmp_u64);
+			printf("csv %s,%u,%s,1,ps_per_op,%llu\n", test_of[w],
+			       sizes[s], w < 4 ? "syncmap" : "bpf",
+			       (unsigned long long)v[w][reps / 2]);
+		}
+		fflush(stdout);
+		teardown(&m);
+	}
+	printf("done\n");
+	return 0;
+}
