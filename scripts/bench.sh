@@ -14,7 +14,11 @@
 #                   kernel is cached); default: the full run
 #   --tests DIGITS  kernel targets to run, e.g. 15 for P1 and P5
 #                   (default 123458; P6/P7 are the userspace part)
+#   --maps NAMES    kernel maps to run, comma separated (default all:
+#                   syncmap,rhashtable,mutex,rwlock,sharded)
 #   --no-user       skip the userspace part (P6, P7)
+#   --perf          profile the kernel part with perf in the guest
+#                   (cpu-clock samples) and print the hottest symbols
 #   --kernel        only build (or find) the benchmark kernel; print its
 #                   build directory
 #
@@ -36,13 +40,15 @@ fragment=$here/bench.config
 # Bump when the kernel build steps below change their result.
 recipe=1
 
-profile=full tests=123458 user=1 kernel_only=0
+profile=full tests=123458 maps=all user=1 perf=0 kernel_only=0
 while (($#)); do
 	case $1 in
 	--smoke) profile=smoke ;;
 	--full) profile=full ;;
 	--tests) tests=${2:?--tests needs digits}; shift ;;
+	--maps) maps=${2:?--maps needs names}; shift ;;
 	--no-user) user=0 ;;
+	--perf) perf=1 ;;
 	--kernel) kernel_only=1 ;;
 	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -50,6 +56,7 @@ while (($#)); do
 	shift
 done
 [[ $tests =~ ^[0-9]+$ ]] || { echo "bench: --tests takes digits" >&2; exit 2; }
+[[ $maps =~ ^[a-z,]+$ ]] || { echo "bench: --maps takes names" >&2; exit 2; }
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -158,6 +165,10 @@ cp "$build/mod/module/syncmap.ko" "$build/kmod/syncmap_bench.ko" "$build/ko/"
 
 make -s -C "$repo/tools/bench" O="$build/user" >&2
 cp "$build/user/syncmap-bench-user" "$build/rootfs/usr/bin/"
+if ((perf)); then
+	p=$(command -v perf) || die "--perf: no perf on this machine"
+	cp "$p" "$build/rootfs/usr/bin/"
+fi
 
 "$here/mkinitramfs.sh" -o "$build/initramfs.cpio.gz" \
 	-i "$here/guest-bench.sh" -m "$build/ko" -x "$build/rootfs"
@@ -169,7 +180,8 @@ out=$build/results/$run_id
 mkdir -p "$out"
 # tsc=reliable: no clocksource watchdog switching the guest to a slow
 # emulated clock in the middle of a measurement.
-append="tsc=reliable bench_profile=$profile bench_tests=$tests bench_user=$user"
+append="tsc=reliable bench_profile=$profile bench_tests=$tests"
+append+=" bench_maps=$maps bench_user=$user bench_perf=$perf"
 if [[ $profile == smoke ]]; then tmo=900; else tmo=5400; fi
 rc=0
 "$here/run-qemu.sh" -k "$kdir/arch/x86/boot/bzImage" \

@@ -10,7 +10,11 @@
 # Kernel command line (unknown parameters reach /init as environment):
 #   bench_profile=smoke|full   sizes and repetitions (default smoke)
 #   bench_tests=<digits>       kernel targets to run (default 123458)
+#   bench_maps=<names>         kernel maps to run (default all)
 #   bench_user=0               skip P6/P7
+#   bench_perf=1               profile the kernel part with perf (cpu-clock
+#                              samples: the emulated CPU has no PMU) and
+#                              print the hottest symbols
 #
 # Markers: "bench| <line>" for everything this script reports,
 # "bench| done" at the end, "bench| FAIL <what>" for a failed step.
@@ -37,6 +41,7 @@ say_file() {
 
 profile=${bench_profile:-smoke}
 tests=${bench_tests:-123458}
+maps=${bench_maps:-all}
 cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
 say "guest up: $(uname -r), $(grep -c ^processor /proc/cpuinfo) cpus, clocksource $(cat $cs), profile $profile"
 
@@ -44,8 +49,22 @@ cd /modules || say "FAIL no /modules"
 if ! insmod syncmap.ko; then
 	say "FAIL insmod syncmap.ko"
 else
-	insmod syncmap_bench.ko profile="$profile" tests="$tests" ||
-		say "FAIL syncmap_bench.ko (rc=$?)"
+	set -- insmod syncmap_bench.ko profile="$profile" tests="$tests" \
+		maps="$maps"
+	if [ "${bench_perf:-0}" = 1 ] && command -v perf >/dev/null; then
+		echo 0 >/proc/sys/kernel/kptr_restrict
+		echo -1 >/proc/sys/kernel/perf_event_paranoid
+		set -- perf record -q -a -e cpu-clock -F 4000 -o /tmp/perf.data "$@"
+	fi
+	"$@" || say "FAIL syncmap_bench.ko (rc=$?)"
+	if [ -e /tmp/perf.data ]; then
+		perf report -i /tmp/perf.data --stdio --sort sym --no-children \
+			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60 \
+			>/tmp/perf.out
+		say "BEGIN PERF"
+		say_file /tmp/perf.out
+		say "END PERF"
+	fi
 	rmmod syncmap_bench 2>/dev/null
 
 	if [ "${bench_user:-1}" != 0 ]; then

@@ -11,6 +11,7 @@ syncmap_bench.ko and syncmap-bench-user print, and writes into OUTDIR:
   table.txt     the table printed on stdout: ns/op, ops/s and, per peer,
                 how many times faster syncmap is (peer ns / syncmap ns)
   targets.csv   each SPEC section 6 target, the measured ratio, met or not
+  perf.txt      hottest symbols, when the run was profiled (--perf)
   *.svg, *.png  plots (when gnuplot is installed)
 
 Exit status: 0 when the log holds a complete run (a "done" from both
@@ -39,11 +40,20 @@ NAMES = {
 }
 
 
-def parse(path):
-    rows, done_k, done_u = [], False, False
+def parse(path, perf):
+    rows, done_k, done_u, in_perf = [], False, False, False
     with open(path, errors="replace") as f:
         for raw in f:
             line = raw.rstrip("\r\n")
+            if line.endswith("bench| BEGIN PERF"):
+                in_perf = True
+                continue
+            if line.endswith("bench| END PERF"):
+                in_perf = False
+                continue
+            if in_perf and "bench| " in line:
+                perf.append(line.split("bench| ", 1)[1])
+                continue
             if "syncmap_bench: done" in line:
                 done_k = True
             if line.endswith("bench| done"):
@@ -297,7 +307,8 @@ def main():
         return 2
     log, outdir = sys.argv[1], sys.argv[2]
     os.makedirs(outdir, exist_ok=True)
-    rows, done_k, done_u = parse(log)
+    perf = []
+    rows, done_k, done_u = parse(log, perf)
     with open(os.path.join(outdir, "results.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["test", "size", "map", "threads",
                                           "metric", "value"])
@@ -322,6 +333,13 @@ def main():
                        f"{t[4]:<7} {t[5]}")
     out.append("")
     out.append(plots(d, outdir))
+    if perf:
+        with open(os.path.join(outdir, "perf.txt"), "w") as f:
+            f.write("\n".join(perf) + "\n")
+        out.append("")
+        out.append("perf (cpu-clock samples of the kernel part, hottest "
+                   "symbols):")
+        out.extend("  " + p for p in perf[:40])
     if not done_k:
         out.append("INCOMPLETE: the kernel benchmark did not finish")
     if not done_u:

@@ -14,8 +14,9 @@
  * distribution); bytes_per_entry.  "syncmap_bench: done" ends the run.
  * scripts/bench.sh turns the lines into a table, CSV files and plots.
  *
- * Parameters: profile=smoke|full, tests=<letters> (e.g. "1258": the P
- * numbers to run), reps=<n>.
+ * Parameters: profile=smoke|full, tests=<digits> (e.g. "1258": the P
+ * numbers to run), maps=<names> (e.g. "syncmap,rhashtable"; default all),
+ * reps=<n>.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +24,7 @@
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -46,6 +48,9 @@ MODULE_PARM_DESC(profile, "smoke (small sizes, a few minutes) or full");
 static char *tests = "123458";
 module_param(tests, charp, 0444);
 MODULE_PARM_DESC(tests, "which targets to run, e.g. 1258");
+static char *maps = "all";
+module_param(maps, charp, 0444);
+MODULE_PARM_DESC(maps, "maps to run, comma separated, or all");
 static unsigned int reps;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "repetitions per measurement (default by profile)");
@@ -552,19 +557,46 @@ out:
 	return err;
 }
 
-static long mem_used_pages(void)
+/*
+ * Kernel memory in use that a map can take: slab (kmalloc, and large
+ * kmallocs, which are accounted with it) plus vmalloc (kvmalloc'd tables),
+ * in kB, from /proc/meminfo: nothing finer is exported to modules.
+ * Free-page counts would not do: pages freed by one map wait in per-CPU
+ * lists, where the next map takes them without the count moving.
+ */
+static long mem_used_kb(void)
 {
-	struct sysinfo si;
+	static const char *const fields[] = { "\nSlab:", "\nVmallocUsed:" };
+	struct file *f;
+	loff_t pos = 0;
+	long total = 0, v;
+	unsigned int i;
+	ssize_t n;
+	char *buf, *p;
 
-	si_meminfo(&si);
-	return (long)(si.totalram - si.freeram);
+	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	f = filp_open("/proc/meminfo", O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		kfree(buf);
+		return PTR_ERR(f);
+	}
+	buf[0] = '\n';
+	n = kernel_read(f, buf + 1, PAGE_SIZE - 2, &pos);
+	filp_close(f, NULL);
+	for (i = 0; n > 0 && i < ARRAY_SIZE(fields); i++) {
+		p = strstr(buf, fields[i]);
+		if (!p || sscanf(p + strlen(fields[i]), "%ld", &v) != 1) {
+			total = -EINVAL;
+			break;
+		}
+		total += v;
+	}
+	kfree(buf);
+	return n > 0 ? total : -EIO;
 }
 
-/*
- * P8: memory per entry of a map of p8_keys keys in its steady state, as
- * the drop of free memory (slab, page and vmalloc allocations alike).
- * The values are one shared object: only the map's own memory counts.
- */
 static int p8(enum bench_kind kind)
 {
 	static struct bench_val shared = { .data = 1 };
@@ -578,7 +610,9 @@ static int p8(enum bench_kind kind)
 	for (rep = 0; rep < nreps && !err; rep++) {
 		quiesce();
 		msleep(100);
-		before = mem_used_pages();
+		before = mem_used_kb();
+		if (before < 0)
+			return before;
 		m = new_map(kind, n, false);
 		if (IS_ERR(m))
 			return PTR_ERR(m);
@@ -591,10 +625,12 @@ static int p8(enum bench_kind kind)
 		bench_map_settle(m);
 		quiesce();
 		msleep(100);
-		after = mem_used_pages();
+		after = mem_used_kb();
 		bench_map_destroy(m);
+		if (after < 0)
+			return after;
 		v[rep] = after > before ?
-			div64_u64((u64)(after - before) * PAGE_SIZE, n) : 0;
+			div64_u64((u64)(after - before) * 1024, n) : 0;
 	}
 	if (err)
 		return err;
@@ -607,6 +643,21 @@ static int p8(enum bench_kind kind)
 static int (*const bench_tests[])(enum bench_kind) = {
 	['1'] = p1, ['2'] = p2, ['3'] = p3, ['4'] = p4, ['5'] = p5, ['8'] = p8,
 };
+
+static bool map_selected(enum bench_kind kind)
+{
+	const char *name = bench_kind_name[kind], *p = maps;
+	size_t len = strlen(name);
+
+	if (!strcmp(maps, "all"))
+		return true;
+	while ((p = strstr(p, name))) {
+		if ((p == maps || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return true;
+		p += len;
+	}
+	return false;
+}
 
 static int __init syncmap_bench_init(void)
 {
@@ -631,13 +682,15 @@ static int __init syncmap_bench_init(void)
 	if (err)
 		return err;
 
-	pr_info("start profile=%s reps=%u cpus=%u tests=%s\n", profile, nreps,
-		num_online_cpus(), tests);
+	pr_info("start profile=%s reps=%u cpus=%u tests=%s maps=%s\n", profile,
+		nreps, num_online_cpus(), tests, maps);
 	for (c = tests; *c && !err; c++) {
 		if ((unsigned char)*c >= ARRAY_SIZE(bench_tests) ||
 		    !bench_tests[(unsigned char)*c])
 			continue;
 		for (kind = 0; kind < BENCH_NR_KINDS && !err; kind++) {
+			if (!map_selected(kind))
+				continue;
 			err = bench_tests[(unsigned char)*c](kind);
 			if (err)
 				pr_err("P%c on %s failed: %d\n", *c,
