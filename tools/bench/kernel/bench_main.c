@@ -500,14 +500,17 @@ static void emit_latencies(const char *test, unsigned long size,
 static int p5(enum bench_kind kind)
 {
 	unsigned long n = sz->p5_keys, total = sz->p5_rounds * sz->p5_stores;
-	unsigned long round, i, next, k, at = 0;
-	u64 *lat, first_max = 0, t0, d, rng = get_random_u64() | 1;
+	unsigned long round, i, next, k, at = 0, nnew = 0, nover = 0;
+	u64 *lat, *lat_new, *lat_over, first_max = 0, t0, d;
+	u64 rng = get_random_u64() | 1;
 	struct bench_map *m;
 	int err;
 
-	lat = vmalloc(array_size(max(total, n), sizeof(*lat)));
+	lat = vmalloc(array_size(max(total, n) + 2 * total, sizeof(*lat)));
 	if (!lat)
 		return -ENOMEM;
+	lat_new = lat + max(total, n);
+	lat_over = lat_new + total;
 	m = new_map(kind, n, true);
 	if (IS_ERR(m)) {
 		vfree(lat);
@@ -523,6 +526,10 @@ static int p5(enum bench_kind kind)
 			err = store_new_value(m, k, k + 1);
 			d = ktime_get_ns() - t0;
 			lat[at++] = d;
+			if (i & 1)
+				lat_over[nover++] = d;
+			else
+				lat_new[nnew++] = d;
 			if (!i)
 				first_max = max(first_max, d);
 			if (!(i & 255))
@@ -535,6 +542,16 @@ static int p5(enum bench_kind kind)
 		goto out;
 	emit_latencies("P5", n, kind, lat, at);
 	emit("P5", n, kind, 1, "first_max_ns", first_max);
+	/* Where the tail is: stores of new keys, overwrites. */
+	sort(lat_new, nnew, sizeof(*lat), cmp_u64, NULL);
+	sort(lat_over, nover, sizeof(*lat), cmp_u64, NULL);
+	if (nnew && nover) {
+		emit("P5", n, kind, 1, "new_p99_ns", lat_new[nnew - 1 - nnew / 100]);
+		emit("P5", n, kind, 1, "new_max_ns", lat_new[nnew - 1]);
+		emit("P5", n, kind, 1, "over_p99_ns",
+		     lat_over[nover - 1 - nover / 100]);
+		emit("P5", n, kind, 1, "over_max_ns", lat_over[nover - 1]);
+	}
 
 	m = new_map(kind, n, true);
 	if (IS_ERR(m)) {
