@@ -126,7 +126,9 @@ def throughput_table(d, out):
 
 def latency_table(d, out):
     for test, what in (("P5", "single stores at steady state (rounds of "
-                        "promotion, new key, then mixed stores)"),
+                        "promotion, new key, then new keys and overwrites "
+                        "alternating; 1st new: the first new key after "
+                        "the promotion, new/over: the two kinds of store)"),
                        ("P5grow", "single inserts from empty, every "
                         "resize included")):
         for size in keys_of(d, test):
@@ -135,16 +137,24 @@ def latency_table(d, out):
                 continue
             out.append("")
             out.append(f"{test} latency of {what}, {size} keys (ns)")
+            split = test == "P5"
             out.append(f"  {'map':<11} {'p50':>9} {'p99':>9} {'max':>10} "
-                       f"{'max/p50':>8} {'1st new':>10}")
+                       f"{'max/p50':>8}" + (
+                           f" {'1st new':>10} {'new p99':>9} {'new max':>10}"
+                           f" {'over p99':>9} {'over max':>10}"
+                           if split else ""))
             for m in maps:
                 p50 = d.get((test, size, m, "p50_ns"), 0)
                 p99 = d.get((test, size, m, "p99_ns"), 0)
                 mx = d.get((test, size, m, "max_ns"), 0)
-                first = d.get((test, size, m, "first_max_ns"))
-                out.append(f"  {m:<11} {p50:>9} {p99:>9} {mx:>10} "
-                           f"{(mx / p50 if p50 else 0):>8.1f} "
-                           f"{(first if first is not None else '-'):>10}")
+                line = (f"  {m:<11} {p50:>9} {p99:>9} {mx:>10} "
+                        f"{(mx / p50 if p50 else 0):>8.1f}")
+                if split:
+                    for met, w in (("first_max_ns", 10), ("new_p99_ns", 9),
+                                   ("new_max_ns", 10), ("over_p99_ns", 9),
+                                   ("over_max_ns", 10)):
+                        line += f" {d.get((test, size, m, met), '-'):>{w}}"
+                out.append(line)
 
 
 def memory_table(d, out):
