@@ -73,17 +73,17 @@ struct bench_sizes {
 
 static const struct bench_sizes bench_smoke = {
 	.p1_keys = { 1000, 100000, 0 },
-	.p1_ops = 200000,
+	.p1_ops = 100000,
 	.p2_keys = 10000,
-	.p2_ops = 100000,
+	.p2_ops = 50000,
 	.p3_keys = 10000,
-	.p3_ops = 50000,
+	.p3_ops = 25000,
 	.p4_keys = 20000,
 	.p5_keys = 100000,
 	.p5_rounds = 10,
 	.p5_stores = 1000,
 	.p8_keys = 100000,
-	.reps = 3,
+	.reps = 5,
 };
 
 static const struct bench_sizes bench_full = {
@@ -98,7 +98,7 @@ static const struct bench_sizes bench_full = {
 	.p5_rounds = 20,
 	.p5_stores = 5000,
 	.p8_keys = 1000000,
-	.reps = 5,
+	.reps = 7,
 };
 
 static const struct bench_sizes *sz;
@@ -252,25 +252,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One warm-up run, then nreps timed ones; emit the median. */
-static int bench_measure(struct bench_run *r, const char *test,
-			 unsigned long size)
-{
-	u64 v[BENCH_MAX_REPS], ps;
-	unsigned int i;
-	int err;
-
-	err = bench_run_threads(r, &ps);
-	for (i = 0; i < nreps && !err; i++)
-		err = bench_run_threads(r, &v[i]);
-	if (err)
-		return err;
-	sort(v, nreps, sizeof(v[0]), cmp_u64, NULL);
-	emit(test, size, bench_map_kind(r->m), r->nthreads, "ps_per_op",
-	     v[nreps / 2]);
-	return 0;
-}
-
 /* ---- workloads ---------------------------------------------------------- */
 
 static int store_new_value(struct bench_map *m, unsigned long i, u64 data)
@@ -399,85 +380,129 @@ static void quiesce(void)
 	rcu_barrier();
 }
 
-static int p1(enum bench_kind kind)
+static bool map_selected(enum bench_kind kind);
+
+/*
+ * A throughput measurement over every selected map.  The maps take turns
+ * within each repetition (a warm-up round first), so that whatever else
+ * the host does slows them all alike and the ratios hold.
+ */
+struct bench_case {
+	const char *test;
+	void (*fn)(struct bench_thread *t);
+	unsigned int nthreads;
+	unsigned long keys;
+	unsigned long ops;
+	bool fresh;	/* a new empty map per run, not a filled one */
+};
+
+static int run_case(const struct bench_case *c)
 {
-	struct bench_run r = { .nthreads = 1, .fn = w_load, .ops = sz->p1_ops };
-	unsigned int i;
+	u64 (*v)[BENCH_MAX_REPS + 1];
+	struct bench_run *r;
+	unsigned int kind, rep;
 	int err = 0;
 
-	for (i = 0; i < ARRAY_SIZE(sz->p1_keys) && sz->p1_keys[i]; i++) {
-		r.keys = sz->p1_keys[i];
-		r.m = new_map(kind, r.keys, true);
-		if (IS_ERR(r.m))
-			return PTR_ERR(r.m);
-		err = fill(r.m, 0, r.keys);
-		if (!err)
-			err = bench_measure(&r, "P1", r.keys);
-		bench_map_destroy(r.m);
-		quiesce();
-		if (err)
+	r = kcalloc(BENCH_NR_KINDS, sizeof(*r), GFP_KERNEL);
+	v = kcalloc(BENCH_NR_KINDS, sizeof(*v), GFP_KERNEL);
+	if (!r || !v) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (kind = 0; kind < BENCH_NR_KINDS && !err; kind++) {
+		r[kind].nthreads = c->nthreads;
+		r[kind].fn = c->fn;
+		r[kind].keys = c->keys;
+		r[kind].ops = c->ops;
+		if (!map_selected(kind) || c->fresh)
+			continue;
+		r[kind].m = new_map(kind, c->keys, true);
+		if (IS_ERR(r[kind].m)) {
+			err = PTR_ERR(r[kind].m);
+			r[kind].m = NULL;
 			break;
+		}
+		err = fill(r[kind].m, 0, c->keys);
 	}
-	return err;
-}
-
-static int p2(enum bench_kind kind)
-{
-	struct bench_run r = { .nthreads = 2, .fn = w_mixed,
-			       .keys = sz->p2_keys, .ops = sz->p2_ops };
-	int err;
-
-	r.m = new_map(kind, r.keys, true);
-	if (IS_ERR(r.m))
-		return PTR_ERR(r.m);
-	err = fill(r.m, 0, r.keys);
-	if (!err)
-		err = bench_measure(&r, "P2", r.keys);
-	bench_map_destroy(r.m);
+	for (rep = 0; rep <= nreps && !err; rep++) {
+		for (kind = 0; kind < BENCH_NR_KINDS && !err; kind++) {
+			if (!map_selected(kind))
+				continue;
+			if (c->fresh) {
+				r[kind].m = new_map(kind, c->keys, true);
+				if (IS_ERR(r[kind].m)) {
+					err = PTR_ERR(r[kind].m);
+					r[kind].m = NULL;
+					break;
+				}
+			}
+			err = bench_run_threads(&r[kind], &v[kind][rep]);
+			if (err)
+				pr_err("%s on %s failed: %d\n", c->test,
+				       bench_kind_name[kind], err);
+			if (c->fresh) {
+				bench_map_destroy(r[kind].m);
+				r[kind].m = NULL;
+				quiesce();
+			}
+		}
+	}
+	for (kind = 0; kind < BENCH_NR_KINDS; kind++) {
+		if (r[kind].m)
+			bench_map_destroy(r[kind].m);
+		if (err || !map_selected(kind))
+			continue;
+		/* v[kind][0] was the warm-up. */
+		sort(&v[kind][1], nreps, sizeof(v[0][0]), cmp_u64, NULL);
+		emit(c->test, c->keys, kind, c->nthreads, "ps_per_op",
+		     v[kind][1 + nreps / 2]);
+	}
 	quiesce();
+out:
+	kfree(r);
+	kfree(v);
 	return err;
 }
 
-static int p3(enum bench_kind kind)
+static int p1(void)
 {
-	struct bench_run r = { .nthreads = 2, .fn = w_overwrite,
-			       .keys = sz->p3_keys, .ops = sz->p3_ops };
-	int err;
-
-	r.m = new_map(kind, r.keys, true);
-	if (IS_ERR(r.m))
-		return PTR_ERR(r.m);
-	err = fill(r.m, 0, r.keys);
-	if (!err)
-		err = bench_measure(&r, "P3", r.keys);
-	bench_map_destroy(r.m);
-	quiesce();
-	return err;
-}
-
-/* P4: a fresh empty map per repetition; creation and teardown untimed. */
-static int p4(enum bench_kind kind)
-{
-	struct bench_run r = { .nthreads = 1, .fn = w_insert,
-			       .keys = sz->p4_keys };
-	u64 v[BENCH_MAX_REPS + 1];
+	struct bench_case c = { .test = "P1", .fn = w_load, .nthreads = 1,
+				.ops = sz->p1_ops };
 	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i <= nreps && !err; i++) {
-		r.m = new_map(kind, r.keys, true);
-		if (IS_ERR(r.m))
-			return PTR_ERR(r.m);
-		err = bench_run_threads(&r, &v[i]);
-		bench_map_destroy(r.m);
-		quiesce();
+	for (i = 0; i < ARRAY_SIZE(sz->p1_keys) && sz->p1_keys[i] && !err;
+	     i++) {
+		c.keys = sz->p1_keys[i];
+		err = run_case(&c);
 	}
-	if (err)
-		return err;
-	/* v[0] was the warm-up. */
-	sort(&v[1], nreps, sizeof(v[0]), cmp_u64, NULL);
-	emit("P4", r.keys, kind, 1, "ps_per_op", v[1 + nreps / 2]);
-	return 0;
+	return err;
+}
+
+static int p2(void)
+{
+	struct bench_case c = { .test = "P2", .fn = w_mixed, .nthreads = 2,
+				.keys = sz->p2_keys, .ops = sz->p2_ops };
+
+	return run_case(&c);
+}
+
+static int p3(void)
+{
+	struct bench_case c = { .test = "P3", .fn = w_overwrite,
+				.nthreads = 2, .keys = sz->p3_keys,
+				.ops = sz->p3_ops };
+
+	return run_case(&c);
+}
+
+/* P4: a fresh empty map per run; creation and teardown untimed. */
+static int p4(void)
+{
+	struct bench_case c = { .test = "P4", .fn = w_insert, .nthreads = 1,
+				.keys = sz->p4_keys, .fresh = true };
+
+	return run_case(&c);
 }
 
 static void emit_latencies(const char *test, unsigned long size,
@@ -657,8 +682,13 @@ static int p8(enum bench_kind kind)
 	return 0;
 }
 
-static int (*const bench_tests[])(enum bench_kind) = {
-	['1'] = p1, ['2'] = p2, ['3'] = p3, ['4'] = p4, ['5'] = p5, ['8'] = p8,
+/* Throughput tests run all maps at once; the others one map at a time. */
+static int (*const bench_cases[])(void) = {
+	['1'] = p1, ['2'] = p2, ['3'] = p3, ['4'] = p4,
+};
+
+static int (*const bench_per_map[])(enum bench_kind) = {
+	['5'] = p5, ['8'] = p8,
 };
 
 static bool map_selected(enum bench_kind kind)
@@ -679,8 +709,8 @@ static bool map_selected(enum bench_kind kind)
 static int __init syncmap_bench_init(void)
 {
 	unsigned long need;
+	unsigned int kind, t;
 	const char *c;
-	unsigned int kind;
 	int err = 0;
 
 	if (!strcmp(profile, "full"))
@@ -702,13 +732,17 @@ static int __init syncmap_bench_init(void)
 	pr_info("start profile=%s reps=%u cpus=%u tests=%s maps=%s\n", profile,
 		nreps, num_online_cpus(), tests, maps);
 	for (c = tests; *c && !err; c++) {
-		if ((unsigned char)*c >= ARRAY_SIZE(bench_tests) ||
-		    !bench_tests[(unsigned char)*c])
+		t = (unsigned char)*c;
+		if (t < ARRAY_SIZE(bench_cases) && bench_cases[t]) {
+			err = bench_cases[t]();
+			continue;
+		}
+		if (t >= ARRAY_SIZE(bench_per_map) || !bench_per_map[t])
 			continue;
 		for (kind = 0; kind < BENCH_NR_KINDS && !err; kind++) {
 			if (!map_selected(kind))
 				continue;
-			err = bench_tests[(unsigned char)*c](kind);
+			err = bench_per_map[t](kind);
 			if (err)
 				pr_err("P%c on %s failed: %d\n", *c,
 				       bench_kind_name[kind], err);
