@@ -17,7 +17,7 @@
 #   --maps NAMES    kernel maps to run, comma separated (default all:
 #                   syncmap,rhashtable,mutex,rwlock,sharded)
 #   --no-user       skip the userspace part (P6, P7)
-#   --perf          profile the kernel part with perf in the guest
+#   --perf          profile both parts with perf in the guest
 #                   (cpu-clock samples) and print the hottest symbols
 #   --kernel        only build (or find) the benchmark kernel; print its
 #                   build directory

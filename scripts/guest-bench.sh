@@ -12,7 +12,7 @@
 #   bench_tests=<digits>       kernel targets to run (default 123458)
 #   bench_maps=<names>         kernel maps to run (default all)
 #   bench_user=0               skip P6/P7
-#   bench_perf=1               profile the kernel part with perf (cpu-clock
+#   bench_perf=1               profile both parts with perf (cpu-clock
 #                              samples: the emulated CPU has no PMU) and
 #                              print the hottest symbols
 #
@@ -62,6 +62,7 @@ else
 			2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60 \
 			>/tmp/perf.out
 		say "BEGIN PERF"
+		say "kernel part (P1-P5, P8):"
 		say_file /tmp/perf.out
 		say "END PERF"
 	fi
@@ -70,10 +71,24 @@ else
 	if [ "${bench_user:-1}" != 0 ]; then
 		opt=
 		[ "$profile" = full ] || opt=-s
-		syncmap-bench-user $opt >/tmp/user.out 2>&1
+		set -- syncmap-bench-user $opt
+		if [ "${bench_perf:-0}" = 1 ] && command -v perf >/dev/null; then
+			set -- perf record -q -a -e cpu-clock -F 4000 \
+				-o /tmp/perf-user.data "$@"
+		fi
+		"$@" >/tmp/user.out 2>&1
 		rc=$?
 		say_file /tmp/user.out
 		[ $rc -eq 0 ] || say "FAIL syncmap-bench-user (rc=$rc)"
+		if [ -e /tmp/perf-user.data ]; then
+			perf report -i /tmp/perf-user.data --stdio --sort sym \
+				--no-children 2>/dev/null | grep -v '^#' |
+				grep -v '^$' | head -n 60 >/tmp/perf.out
+			say "BEGIN PERF"
+			say "userspace part (P6, P7):"
+			say_file /tmp/perf.out
+			say "END PERF"
+		fi
 	else
 		say "done"
 	fi

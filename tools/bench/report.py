@@ -347,9 +347,9 @@ def main():
         with open(os.path.join(outdir, "perf.txt"), "w") as f:
             f.write("\n".join(perf) + "\n")
         out.append("")
-        out.append("perf (cpu-clock samples of the kernel part, hottest "
+        out.append("perf (cpu-clock samples in the guest, hottest "
                    "symbols):")
-        out.extend("  " + p for p in perf[:40])
+        out.extend("  " + p for p in perf)
     if not done_k:
         out.append("INCOMPLETE: the kernel benchmark did not finish")
     if not done_u:
