@@ -26,7 +26,9 @@
  *    operation that takes the lock, and the rest by a work item that drops
  *    the lock between chunks.  Until the copy is done, the read snapshot
  *    answers for the entries not yet copied, exactly as it answers for
- *    copied ones; promotion waits for the copy to finish.
+ *    copied ones; promotion waits for the copy to finish.  Growing the
+ *    dirty map works the same way: the bigger table keeps a pointer to the
+ *    old one, lookups try both, and entries move over a slice at a time.
  * Documentation/syncmap.rst has the state machine and the locking rules.
  */
 #include <linux/cpumask.h>
@@ -266,9 +268,53 @@ static struct syncmap_table *dirty_locked(struct syncmap *map,
 					 lockdep_is_held(&map->lock));
 }
 
+static struct syncmap_table *old_locked(struct syncmap *map,
+					struct syncmap_table *dirty)
+{
+	return rcu_dereference_protected(dirty->old,
+					 lockdep_is_held(&map->lock));
+}
+
 static bool syncmap_migrated(struct syncmap *map, struct syncmap_table *read)
 {
 	return map->migrate_pos > read->mask;
+}
+
+/* The dirty map is whole: copied from the snapshot and not growing. */
+static bool syncmap_dirty_complete(struct syncmap *map,
+				   struct syncmap_table *read,
+				   struct syncmap_table *dirty)
+{
+	return syncmap_migrated(map, read) && !old_locked(map, dirty);
+}
+
+/* Entries of the dirty map, counting those not yet moved out of @old. */
+static unsigned int syncmap_dirty_count(struct syncmap *map,
+					struct syncmap_table *dirty)
+{
+	return dirty->count + (old_locked(map, dirty) ? map->grow_left : 0);
+}
+
+/*
+ * Look a key up in the dirty map: the table itself, then the smaller one it
+ * is growing out of.  Entries are not removed from the old table when they
+ * move, so a lookup racing with the move finds them in one or the other.
+ *
+ * Context: rcu_read_lock() or the map's lock.
+ */
+static struct syncmap_entry *syncmap_find_dirty(struct syncmap *map,
+						struct syncmap_table *dirty,
+						const struct syncmap_key *k)
+{
+	struct syncmap_entry *e = syncmap_find_in(map, dirty, k);
+	struct syncmap_table *old;
+
+	if (!e) {
+		old = rcu_dereference_check(dirty->old, syncmap_protected(map));
+		if (old)
+			e = syncmap_find_in(map, old, k);
+	}
+	return e;
 }
 
 /*
@@ -298,12 +344,45 @@ static void syncmap_migrate(struct syncmap *map, struct syncmap_table *read,
 }
 
 /*
+ * Move up to @budget slots of a growing dirty map's old table into it; the
+ * entries' references move along.  The last slot retires the old table.
+ */
+static void syncmap_grow(struct syncmap *map, struct syncmap_table *dirty,
+			 unsigned int budget)
+{
+	struct syncmap_table *old = old_locked(map, dirty);
+	struct syncmap_entry *e;
+
+	if (!old)
+		return;
+	for (; budget && map->grow_pos <= old->mask; budget--) {
+		e = rcu_dereference_protected(old->slots[map->grow_pos++],
+					      lockdep_is_held(&map->lock));
+		if (!e || e == SYNCMAP_TOMBSTONE)
+			continue;
+		map->grow_left--;
+		syncmap_table_insert(map, dirty, e);
+	}
+	if (map->grow_pos > old->mask) {
+		WARN_ON_ONCE(map->grow_left);
+		rcu_assign_pointer(dirty->old, NULL);
+		syncmap_retire_table(map, old, false);
+	}
+}
+
+/*
  * Make room in the dirty map for @extra more entries besides the rest of
- * the copy, creating it if the read snapshot has none (Go: dirtyLocked and
- * read.Store(amended: true)).  Nothing changes when it fails.
+ * the copy and of a growth, creating it if the read snapshot has none (Go:
+ * dirtyLocked and read.Store(amended: true)).  Nothing changes when it
+ * fails.
  *
- * Growing copies the dirty map into a table sized for 1.5 times its load:
- * O(n) under the lock, once per n/2 inserts.
+ * Room for every entry still to come in is reserved when a table is made,
+ * so copying and moving never allocate.  A full dirty map gets a table
+ * sized for 1.5 times its load, which keeps the old one and takes its
+ * entries over a slice at a time (syncmap_grow()): no insert waits for an
+ * O(n) copy.  That move ends long before the new table fills; should a
+ * growth be due before it ends, the move is finished first, which the room
+ * reserved for it allows.
  */
 static int syncmap_dirty_reserve(struct syncmap *map,
 				 struct syncmap_table *read, unsigned int extra)
@@ -320,19 +399,22 @@ static int syncmap_dirty_reserve(struct syncmap *map,
 		map->migrate_left = read->count;
 		map->dirty_rebuilds++;
 		rcu_assign_pointer(read->dirty, dirty);
-		/* Finish the copy in the background, in bounded chunks. */
-		queue_work(system_unbound_wq, &map->promote_work);
 		return 0;
 	}
+	if (syncmap_table_room(dirty) >= map->migrate_left + extra +
+	    (old_locked(map, dirty) ? map->grow_left : 0))
+		return 0;
+	syncmap_grow(map, dirty, UINT_MAX);
 	if (syncmap_table_room(dirty) >= map->migrate_left + extra)
 		return 0;
 	bigger = syncmap_table_alloc(map, (unsigned long)dirty->count +
 				     map->migrate_left + extra);
 	if (!bigger)
 		return -ENOMEM;
-	syncmap_table_copy(map, bigger, dirty);
+	RCU_INIT_POINTER(bigger->old, dirty);
+	map->grow_pos = 0;
+	map->grow_left = dirty->count;
 	rcu_assign_pointer(read->dirty, bigger);
-	syncmap_retire_table(map, dirty, false);
 	return 0;
 }
 
@@ -342,7 +424,7 @@ static void syncmap_promote_locked(struct syncmap *map,
 				   struct syncmap_table *dirty)
 {
 	lockdep_assert_held(&map->lock);
-	WARN_ON_ONCE(!syncmap_migrated(map, read));
+	WARN_ON_ONCE(!syncmap_dirty_complete(map, read, dirty));
 	rcu_assign_pointer(map->read, dirty);
 	atomic_set(&map->misses, 0);
 	map->promotions++;
@@ -356,14 +438,17 @@ static void syncmap_miss_locked(struct syncmap *map,
 	struct syncmap_table *dirty = dirty_locked(map, read);
 
 	this_cpu_inc(map->pcpu->misses);
-	if (atomic_inc_return(&map->misses) < dirty->count)
+	if (atomic_inc_return(&map->misses) < syncmap_dirty_count(map, dirty))
 		return;
-	/* If the copy is still running, its work item promotes at the end. */
-	if (syncmap_migrated(map, read))
+	/* If a copy or move is still running, its work item promotes. */
+	if (syncmap_dirty_complete(map, read, dirty))
 		syncmap_promote_locked(map, read, dirty);
 }
 
-/* A miss seen without the lock (syncmap_load()). */
+/*
+ * A miss seen without the lock (syncmap_load()).  While the dirty map grows
+ * its count is low; the work item checks the real one.
+ */
 static void syncmap_miss(struct syncmap *map, struct syncmap_table *dirty)
 {
 	this_cpu_inc(map->pcpu->misses);
@@ -376,33 +461,47 @@ static void syncmap_lock(struct syncmap *map)
 	mutex_lock(&map->lock);
 }
 
-/* Every holder of the lock pushes the copy into the dirty map along. */
+/*
+ * Every holder of the lock pushes the copy into the dirty map, and its
+ * growth, along; what one step does not finish, the work item does, in
+ * bounded chunks.  Small maps never need the work item.
+ */
 static void syncmap_unlock(struct syncmap *map)
 {
 	struct syncmap_table *read = read_locked(map);
 	struct syncmap_table *dirty = dirty_locked(map, read);
 
-	if (dirty && !syncmap_migrated(map, read))
-		syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_STEP);
+	if (dirty) {
+		if (!syncmap_migrated(map, read))
+			syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_STEP);
+		syncmap_grow(map, dirty, SYNCMAP_MIGRATE_STEP);
+		if (!syncmap_dirty_complete(map, read, dirty))
+			queue_work(system_unbound_wq, &map->promote_work);
+	}
 	mutex_unlock(&map->lock);
 }
 
 /*
- * Finish the copy into the dirty map, dropping the lock between chunks so
- * that no writer waits for more than one chunk.  Called and returns with
- * the lock held; the read snapshot may have changed meanwhile.
+ * Finish the copy into the dirty map and any growth of it, dropping the
+ * lock between chunks so that no writer waits for more than one chunk.
+ * Called and returns with the lock held; the read snapshot may have changed
+ * meanwhile.
  */
-static void syncmap_finish_migration(struct syncmap *map)
+static void syncmap_finish_dirty(struct syncmap *map)
 {
 	struct syncmap_table *read, *dirty;
 
 	for (;;) {
 		read = read_locked(map);
 		dirty = dirty_locked(map, read);
-		if (!dirty || syncmap_migrated(map, read))
+		if (!dirty || syncmap_dirty_complete(map, read, dirty))
 			return;
-		syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_CHUNK);
-		if (syncmap_migrated(map, read))
+		if (!syncmap_migrated(map, read))
+			syncmap_migrate(map, read, dirty,
+					SYNCMAP_MIGRATE_CHUNK);
+		else
+			syncmap_grow(map, dirty, SYNCMAP_MIGRATE_CHUNK);
+		if (syncmap_dirty_complete(map, read, dirty))
 			return;
 		mutex_unlock(&map->lock);
 		cond_resched();
@@ -422,10 +521,10 @@ void syncmap_promote_work(struct work_struct *work)
 	struct syncmap_table *read, *dirty;
 
 	mutex_lock(&map->lock);
-	syncmap_finish_migration(map);
+	syncmap_finish_dirty(map);
 	read = read_locked(map);
 	dirty = dirty_locked(map, read);
-	if (dirty && atomic_read(&map->misses) >= dirty->count)
+	if (dirty && atomic_read(&map->misses) >= syncmap_dirty_count(map, dirty))
 		syncmap_promote_locked(map, read, dirty);
 	mutex_unlock(&map->lock);
 }
@@ -546,7 +645,7 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 	} else {
 		dirty = rcu_dereference(read->dirty);
 		if (dirty) {
-			e = syncmap_find_in(map, dirty, &k);
+			e = syncmap_find_dirty(map, dirty, &k);
 			syncmap_miss(map, dirty);
 		}
 	}
@@ -572,7 +671,7 @@ static int syncmap_swap_locked(struct syncmap *map,
 		return ret ?: entry_swap(map, e, value, old);
 	}
 	dirty = dirty_locked(map, read);
-	e = dirty ? syncmap_find_in(map, dirty, k) : NULL;
+	e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
 	if (e)
 		return entry_swap(map, e, value, old);
 	*old = NULL;
@@ -671,7 +770,7 @@ static int syncmap_load_or_store_locked(struct syncmap *map,
 		return ret ?: entry_load_or_store(map, e, value, actual);
 	}
 	dirty = dirty_locked(map, read);
-	e = dirty ? syncmap_find_in(map, dirty, k) : NULL;
+	e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
 	if (e) {
 		ret = entry_load_or_store(map, e, value, actual);
 		syncmap_miss_locked(map, read);
@@ -732,7 +831,7 @@ static void *syncmap_load_and_delete_locked(struct syncmap *map,
 					    const struct syncmap_key *k)
 {
 	struct syncmap_table *read = read_locked(map);
-	struct syncmap_table *dirty;
+	struct syncmap_table *dirty, *grown;
 	struct syncmap_entry *e;
 	void *old = NULL;
 
@@ -742,10 +841,14 @@ static void *syncmap_load_and_delete_locked(struct syncmap *map,
 	dirty = dirty_locked(map, read);
 	if (!dirty)
 		return NULL;
-	e = syncmap_find_in(map, dirty, k);
+	e = syncmap_find_dirty(map, dirty, k);
 	if (e) {
 		/* Only in the dirty map: remove it there (Go #40999). */
-		syncmap_table_remove(map, dirty, e);
+		grown = old_locked(map, dirty);
+		if (!syncmap_table_remove(map, dirty, e))
+			map->grow_left--;	/* it had not moved yet */
+		if (grown)
+			syncmap_table_remove(map, grown, e);
 		old = entry_delete(map, e);
 		syncmap_entry_put(map, e);
 	}
@@ -841,7 +944,7 @@ static void *syncmap_compare_locked(struct syncmap *map,
 	dirty = dirty_locked(map, read);
 	if (!dirty)
 		return NULL;
-	e = syncmap_find_in(map, dirty, k);
+	e = syncmap_find_dirty(map, dirty, k);
 	if (e)
 		prev = entry_compare_and_swap(map, e, old, new);
 	if (e || !new)
@@ -959,7 +1062,7 @@ void syncmap_range(struct syncmap *map, syncmap_range_fn fn, void *arg)
 	read = srcu_dereference(map->read, &map->srcu);
 	if (rcu_access_pointer(read->dirty)) {
 		mutex_lock(&map->lock);
-		syncmap_finish_migration(map);
+		syncmap_finish_dirty(map);
 		read = read_locked(map);
 		dirty = dirty_locked(map, read);
 		if (dirty)
@@ -1036,6 +1139,9 @@ int syncmap_clear(struct syncmap *map)
 		mutex_unlock(&map->lock);
 		return 0;
 	}
+	/* One table per role: the old table of a growth moves in first. */
+	if (dirty)
+		syncmap_grow(map, dirty, UINT_MAX);
 	fresh = syncmap_table_alloc(map, 0);
 	if (map->ops && map->ops->release)
 		r = syncmap_retiree_alloc(map, read->count +
@@ -1098,7 +1204,7 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 
 	memset(stats, 0, sizeof(*stats));
 	for_each_possible_cpu(cpu) {
-		const struct syncmap_pcpu_stats *s = per_cpu_ptr(map->pcpu, cpu);
+		const struct syncmap_pcpu *s = per_cpu_ptr(map->pcpu, cpu);
 
 		stats->hits += READ_ONCE(s->hits);
 		stats->misses += READ_ONCE(s->misses);
@@ -1107,14 +1213,14 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 	read = read_locked(map);
 	dirty = dirty_locked(map, read);
 	stats->read_entries = read->count;
-	stats->dirty_entries = dirty ? dirty->count : 0;
+	stats->dirty_entries = dirty ? syncmap_dirty_count(map, dirty) : 0;
 	stats->amended = !!dirty;
 	stats->promotions = map->promotions;
 	stats->dirty_rebuilds = map->dirty_rebuilds;
 	stats->expunged = map->expunged;
 	mutex_unlock(&map->lock);
 	stats->len = syncmap_len(map);
-	stats->pending_release = atomic_long_read(&map->pending);
+	stats->pending_release = max(syncmap_pending(map), 0L);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_stats, SYNCMAP);
 
@@ -1210,16 +1316,14 @@ struct syncmap *syncmap_create(const struct syncmap_params *params)
 	get_random_bytes(&map->hash_key, sizeof(map->hash_key));
 	atomic_long_set(&map->len, 0);
 	atomic_set(&map->misses, 0);
-	atomic_long_set(&map->pending, 0);
 	mutex_init(&map->lock);
-	init_llist_head(&map->limbo_values);
 	init_llist_head(&map->limbo_tables);
 	init_llist_head(&map->limbo_entries);
 	INIT_WORK(&map->reap_work, syncmap_reap_work);
 	INIT_WORK(&map->promote_work, syncmap_promote_work);
 	kref_init(&map->ref);
 
-	map->pcpu = alloc_percpu_gfp(struct syncmap_pcpu_stats, gfp);
+	map->pcpu = alloc_percpu_gfp(struct syncmap_pcpu, gfp);
 	if (!map->pcpu)
 		goto free_map;
 	if (init_srcu_struct(&map->srcu))
@@ -1251,7 +1355,16 @@ EXPORT_SYMBOL_NS_GPL(syncmap_create, SYNCMAP);
 void syncmap_free(struct kref *ref)
 {
 	struct syncmap *map = container_of(ref, struct syncmap, ref);
+	struct syncmap_table *read, *dirty;
 
+	cancel_work_sync(&map->promote_work);
+	/* Nobody else uses the map: finish a growth so each table is whole. */
+	mutex_lock(&map->lock);
+	read = read_locked(map);
+	dirty = dirty_locked(map, read);
+	if (dirty)
+		syncmap_grow(map, dirty, UINT_MAX);
+	mutex_unlock(&map->lock);
 	syncmap_reclaim_all(map);
 	cleanup_srcu_struct(&map->srcu);
 	free_percpu(map->pcpu);

@@ -56,6 +56,8 @@ struct syncmap_entry {
  * @put_entries: reaping the table drops one reference of every entry
  * @dirty: for a read snapshot, the dirty map that amends it (Go's
  *	"amended" is @dirty != NULL); never set on a dirty map
+ * @old: for a dirty map that is growing, the smaller table whose entries
+ *	are still being moved in; lookups try @old after this table
  * @retire: link on the map's list of retired tables
  * @slots: entry pointers, %NULL or %SYNCMAP_TOMBSTONE
  *
@@ -69,14 +71,22 @@ struct syncmap_table {
 	unsigned int used;
 	bool put_entries;
 	struct syncmap_table __rcu *dirty;
+	struct syncmap_table __rcu *old;
 	struct llist_node retire;
 	struct syncmap_entry __rcu *slots[];
 };
 
-/* Per-CPU counters of the lock-free paths. */
-struct syncmap_pcpu_stats {
+/*
+ * Per-CPU state of the lock-free paths: counters, and the values retired on
+ * this CPU (a list per CPU keeps writers on disjoint keys off each other's
+ * cache lines).  @pending goes up where a value is retired and down where
+ * it is released: only the sum over the CPUs means anything.
+ */
+struct syncmap_pcpu {
 	u64 hits;
 	u64 misses;
+	long pending;
+	struct llist_head limbo_values;
 };
 
 /**
@@ -87,10 +97,12 @@ struct syncmap_pcpu_stats {
  * @max_entries: entry limit, 0 for none
  * @len: keys present; reserved before a key becomes present
  * @misses: misses since the last promotion (Go's misses)
- * @pcpu: hit and miss counters
+ * @pcpu: counters and retired values, per CPU
  * @lock: serialises writers on the dirty map (Go's mu)
  * @migrate_pos: next slot of @read to copy into the dirty map
  * @migrate_left: entries of @read not yet copied or expunged
+ * @grow_pos: next slot of the growing dirty map's old table to move
+ * @grow_left: entries of that old table not yet moved
  * @promotions: counter, under @lock
  * @dirty_rebuilds: counter, under @lock
  * @expunged: counter, under @lock
@@ -101,10 +113,8 @@ struct syncmap_pcpu_stats {
  * @uid: owner uid for the char device
  * @mode: permission bits for the char device
  * @srcu: sleepable read sections (syncmap_read_lock(), syncmap_range())
- * @limbo_values: retired values waiting for a grace period
  * @limbo_tables: retired tables waiting for a grace period
  * @limbo_entries: dead entries waiting for a grace period
- * @pending: values retired but not yet released
  * @reap_work: releases what sits in the limbo lists
  * @promote_work: finishes a dirty-map build and promotes it when due
  * @ref: references: the creator's, the registry's, syncmap_get()'s
@@ -118,11 +128,13 @@ struct syncmap {
 	u32 max_entries;
 	atomic_long_t len;
 	atomic_t misses;
-	struct syncmap_pcpu_stats __percpu *pcpu;
+	struct syncmap_pcpu __percpu *pcpu;
 
 	struct mutex lock ____cacheline_aligned_in_smp;
 	unsigned int migrate_pos;
 	unsigned int migrate_left;
+	unsigned int grow_pos;
+	unsigned int grow_left;
 	u64 promotions;
 	u64 dirty_rebuilds;
 	u64 expunged;
@@ -135,10 +147,8 @@ struct syncmap {
 	umode_t mode;
 
 	struct srcu_struct srcu;
-	struct llist_head limbo_values;
 	struct llist_head limbo_tables;
 	struct llist_head limbo_entries;
-	atomic_long_t pending;
 	struct work_struct reap_work;
 	struct work_struct promote_work;
 
@@ -149,7 +159,7 @@ struct syncmap {
 
 /**
  * struct syncmap_retiree - a value on its way out, waiting for a grace period
- * @node: link on &syncmap.limbo_values
+ * @node: link on a per-CPU &syncmap_pcpu.limbo_values
  * @nr: number of @values
  * @values: the values
  *
@@ -175,10 +185,8 @@ void syncmap_table_free(struct syncmap_table *t);
 unsigned int syncmap_table_room(const struct syncmap_table *t);
 void syncmap_table_insert(struct syncmap *map, struct syncmap_table *t,
 			  struct syncmap_entry *e);
-void syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
+bool syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
 			  struct syncmap_entry *e);
-void syncmap_table_copy(struct syncmap *map, struct syncmap_table *dst,
-			const struct syncmap_table *src);
 
 /**
  * syncmap_table_slot() - read one slot of a table
@@ -236,6 +244,7 @@ void syncmap_retire_table(struct syncmap *map, struct syncmap_table *t,
 void syncmap_entry_put(struct syncmap *map, struct syncmap_entry *e);
 void syncmap_reap_work(struct work_struct *work);
 void syncmap_reclaim_all(struct syncmap *map);
+long syncmap_pending(struct syncmap *map);
 
 /* syncmap_core.c */
 void syncmap_free(struct kref *ref);

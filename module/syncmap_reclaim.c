@@ -6,7 +6,9 @@
  * values (overwritten, deleted, cleared), tables (a read snapshot replaced
  * by promotion or Clear, a dirty map replaced by a bigger one) and entries
  * (removed from the dirty map, or left only in a retired table).  Each is
- * pushed on a lock-free list of the map; one work item takes the lists,
+ * pushed on a lock-free list of the map (values on a list per CPU, so that
+ * writers on different CPUs share no cache line); one work item takes the
+ * lists,
  * waits for an RCU grace period (syncmap_load() readers) and an SRCU grace
  * period of the map (syncmap_read_lock() and syncmap_range() readers), then
  * frees them and calls ops->release() on the values.  Batching makes the
@@ -48,9 +50,15 @@ struct syncmap_retiree *syncmap_retiree_alloc(struct syncmap *map,
 	return r;
 }
 
+/*
+ * A queued reap work has not yet taken the lists, so it will see what was
+ * just added: only queue it when it is not pending, which saves writing
+ * its shared flag word on every retirement.
+ */
 static void syncmap_reap_kick(struct syncmap *map)
 {
-	queue_work(system_unbound_wq, &map->reap_work);
+	if (!work_pending(&map->reap_work))
+		queue_work(system_unbound_wq, &map->reap_work);
 }
 
 /**
@@ -68,8 +76,8 @@ void syncmap_retire_values(struct syncmap *map, struct syncmap_retiree *r)
 		kvfree(r);
 		return;
 	}
-	atomic_long_add(r->nr, &map->pending);
-	llist_add(&r->node, &map->limbo_values);
+	this_cpu_add(map->pcpu->pending, r->nr);
+	llist_add(&r->node, raw_cpu_ptr(&map->pcpu->limbo_values));
 	syncmap_reap_kick(map);
 }
 
@@ -134,6 +142,41 @@ static void syncmap_table_reap(struct syncmap *map, struct syncmap_table *t)
 	syncmap_table_free(t);
 }
 
+/* Take every CPU's retired values as one chain. */
+static struct llist_node *syncmap_take_values(struct syncmap *map)
+{
+	struct llist_node *all = NULL, *chain, *tail;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		chain = llist_del_all(&per_cpu_ptr(map->pcpu, cpu)->limbo_values);
+		if (!chain)
+			continue;
+		for (tail = chain; tail->next; tail = tail->next)
+			;
+		tail->next = all;
+		all = chain;
+	}
+	return all;
+}
+
+/**
+ * syncmap_pending() - values retired and not yet released
+ * @map: the map
+ *
+ * Context: any context.
+ * Return: the number, exact when no retirement or release is in flight.
+ */
+long syncmap_pending(struct syncmap *map)
+{
+	long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(map->pcpu, cpu)->pending);
+	return n;
+}
+
 /**
  * syncmap_reap_work() - free what the map retired, a batch at a time
  * @work: &syncmap.reap_work
@@ -150,7 +193,7 @@ void syncmap_reap_work(struct work_struct *work)
 	unsigned int i;
 
 	for (;;) {
-		values = llist_del_all(&map->limbo_values);
+		values = syncmap_take_values(map);
 		tables = llist_del_all(&map->limbo_tables);
 		entries = llist_del_all(&map->limbo_entries);
 		if (!values && !tables && !entries)
@@ -167,7 +210,7 @@ void syncmap_reap_work(struct work_struct *work)
 		llist_for_each_entry_safe(r, rn, values, node) {
 			for (i = 0; i < r->nr; i++)
 				syncmap_release_value(map, r->values[i]);
-			atomic_long_sub(r->nr, &map->pending);
+			this_cpu_sub(map->pcpu->pending, r->nr);
 			kvfree(r);
 		}
 		cond_resched();
@@ -176,7 +219,7 @@ void syncmap_reap_work(struct work_struct *work)
 
 /**
  * syncmap_reclaim_all() - free a map's tables, entries and values
- * @map: a map nobody uses any more
+ * @map: a map nobody uses any more, its dirty map not growing
  *
  * Context: process context; sleeps.
  */
@@ -184,7 +227,6 @@ void syncmap_reclaim_all(struct syncmap *map)
 {
 	struct syncmap_table *read, *dirty;
 
-	cancel_work_sync(&map->promote_work);
 	/* Release what is in flight, then what the tables still hold. */
 	syncmap_reap_kick(map);
 	flush_work(&map->reap_work);
@@ -197,5 +239,5 @@ void syncmap_reclaim_all(struct syncmap *map)
 	}
 	read->put_entries = true;
 	syncmap_table_reap(map, read);
-	WARN_ON(atomic_long_read(&map->pending));
+	WARN_ON(syncmap_pending(map));
 }

@@ -106,43 +106,29 @@ void syncmap_table_insert(struct syncmap *map, struct syncmap_table *t,
 /**
  * syncmap_table_remove() - replace an entry by a tombstone
  * @map: the map owning @t
- * @t: the table holding @e
+ * @t: the table
  * @e: the entry; the caller drops the table's reference
  *
  * Context: the map's lock.
+ * Return: true if @e was in @t.
  */
-void syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
+bool syncmap_table_remove(struct syncmap *map, struct syncmap_table *t,
 			  struct syncmap_entry *e)
 {
 	unsigned int i = e->hash & t->mask;
+	struct syncmap_entry *cur;
 
 	lockdep_assert_held(&map->lock);
-	while (rcu_dereference_protected(t->slots[i],
-					 lockdep_is_held(&map->lock)) != e)
-		i = (i + 1) & t->mask;
+	for (;; i = (i + 1) & t->mask) {
+		cur = rcu_dereference_protected(t->slots[i],
+						lockdep_is_held(&map->lock));
+		if (!cur)
+			return false;
+		if (cur == e)
+			break;
+	}
 	/* Not NULL: probes for keys further along must go on past it. */
 	rcu_assign_pointer(t->slots[i], SYNCMAP_TOMBSTONE);
 	WRITE_ONCE(t->count, t->count - 1);
-}
-
-/**
- * syncmap_table_copy() - copy every entry of one table into another
- * @map: the map owning both tables
- * @dst: a table not yet published, with room for all of @src
- * @src: the table to copy; its references move to @dst
- *
- * Context: the map's lock.
- */
-void syncmap_table_copy(struct syncmap *map, struct syncmap_table *dst,
-			const struct syncmap_table *src)
-{
-	struct syncmap_entry *e;
-	unsigned int i;
-
-	for (i = 0; i <= src->mask; i++) {
-		e = rcu_dereference_protected(src->slots[i],
-					      lockdep_is_held(&map->lock));
-		if (e && e != SYNCMAP_TOMBSTONE)
-			syncmap_table_insert(map, dst, e);
-	}
+	return true;
 }
