@@ -10,7 +10,7 @@
 #include "syncmap_test.h"
 
 #define MODEL_KEYS	48
-#define MODEL_OPS	30000
+#define MODEL_OPS	25000	/* x 4 seeds: 100k operations */
 
 struct model {
 	struct kunit *test;
@@ -266,10 +266,10 @@ static void model_seed_4_full_content(struct kunit *test)
 }
 
 static struct kunit_case syncmap_model_cases[] = {
-	KUNIT_CASE(model_seed_1),
-	KUNIT_CASE(model_seed_2_full_map),
-	KUNIT_CASE(model_seed_3_content_equality),
-	KUNIT_CASE(model_seed_4_full_content),
+	KUNIT_CASE_SLOW(model_seed_1),
+	KUNIT_CASE_SLOW(model_seed_2_full_map),
+	KUNIT_CASE_SLOW(model_seed_3_content_equality),
+	KUNIT_CASE_SLOW(model_seed_4_full_content),
 	{}
 };
 

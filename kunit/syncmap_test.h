@@ -10,6 +10,11 @@
 #include <linux/atomic.h>
 #include <syncmap.h>
 
+/* Marking long cases slow came with 6.6; older kernels run them plainly. */
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW KUNIT_CASE
+#endif
+
 /**
  * struct tval - a value whose release the tests can see
  * @n: payload the tests compare
