@@ -62,6 +62,14 @@ if run insmod syncmap.ko; then
 		run rmmod syncmap_sample
 	fi
 
+	# The KUnit fail-nth tests need failslab to fail sleeping
+	# allocations too, and quietly: by default it ignores GFP_KERNEL and
+	# dumps a stack for every failure it injects.
+	if [ -d /sys/kernel/debug/failslab ]; then
+		echo N >/sys/kernel/debug/failslab/ignore-gfp-wait
+		echo 0 >/sys/kernel/debug/failslab/verbose
+	fi
+
 	# KUnit runs the suites synchronously while the module loads.
 	if [ -e syncmap_kunit.ko ]; then
 		run insmod syncmap_kunit.ko
