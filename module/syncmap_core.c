@@ -684,7 +684,8 @@ static int syncmap_swap_locked(struct syncmap *map,
  * @key: the key bytes
  * @key_len: length of @key
  * @value: the new value, not %NULL; the map owns it on success
- * @previous: if not %NULL, set to the value replaced when there was one
+ * @previous: if not %NULL, set to the value replaced, or to %NULL when the
+ *	key was new
  *
  * The replaced value is released after a grace period; *@previous is
  * valid only inside the caller's syncmap_read_lock() section.
