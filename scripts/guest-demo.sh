@@ -6,7 +6,7 @@
 # kernel runs with "quiet", so the console carries little besides what
 # this script prints; the host prints the part between the DEMO markers.
 # If the userspace tools were packed in (tools/demo.sh installed as
-# /usr/share/syncmap/demo.sh, with syncmapctl), their scripted session
+# /usr/share/syncmap/demo.sh, with syncmapctl), their scripted walk-through
 # runs while both modules are loaded.
 
 /bin/busybox --install -s /bin
