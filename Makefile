@@ -100,7 +100,8 @@ sparse:
 	$(call sync-tree,sparse)
 	mkdir -p $(RESULTS)
 	$(MAKE) -C "$$kdir" M=$(BUILD)/sparse C=2 modules 2>&1 | tee $(RESULTS)/sparse.log
-	if grep -E '(warning|error):' $(RESULTS)/sparse.log; then
+	# Findings point into the copy; show them against the repo's paths.
+	if grep -E '(warning|error):' $(RESULTS)/sparse.log | sed 's|$(BUILD)/sparse/||'; then
 		echo "sparse: FAILED"; exit 1
 	fi
 	echo "sparse: clean"
@@ -112,7 +113,7 @@ compat:
 	$(call sync-tree,compat)
 	mkdir -p $(RESULTS)
 	$(MAKE) -C "$$hdrs" M=$(BUILD)/compat W=1 modules 2>&1 | tee $(RESULTS)/compat.log
-	if grep -E '(warning|error):' $(RESULTS)/compat.log; then
+	if grep -E '(warning|error):' $(RESULTS)/compat.log | sed 's|$(BUILD)/compat/||'; then
 		echo "compat: FAILED"; exit 1
 	fi
 	echo "compat: clean against $$hdrs"
