@@ -656,22 +656,43 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load, SYNCMAP);
 
+/*
+ * The locked lookup of the writers that may insert (Go's Swap and
+ * LoadOrStore slow paths): the snapshot first, where an expunged entry is
+ * unexpunged and put back into the dirty map, then the dirty map.
+ * Return: 0 with *@ep the entry, or NULL when neither table has the key;
+ * *@dirty_only tells that it came from the dirty map.  Errors of the
+ * unexpunge (no room in the dirty map) change nothing.
+ */
+static int syncmap_find_locked(struct syncmap *map, struct syncmap_table *read,
+			       const struct syncmap_key *k,
+			       struct syncmap_entry **ep, bool *dirty_only)
+{
+	struct syncmap_table *dirty;
+	struct syncmap_entry *e;
+
+	e = syncmap_find_in(map, read, k);
+	*dirty_only = !e;
+	if (!e) {
+		dirty = dirty_locked(map, read);
+		e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
+	}
+	*ep = e;
+	return e && !*dirty_only ? syncmap_unexpunge_locked(map, read, e) : 0;
+}
+
 static int syncmap_swap_locked(struct syncmap *map,
 			       const struct syncmap_key *k,
 			       void *value, void **old)
 {
 	struct syncmap_table *read = read_locked(map);
-	struct syncmap_table *dirty;
 	struct syncmap_entry *e;
+	bool dirty_only;
 	int ret;
 
-	e = syncmap_find_in(map, read, k);
-	if (e) {
-		ret = syncmap_unexpunge_locked(map, read, e);
-		return ret ?: entry_swap(map, e, value, old);
-	}
-	dirty = dirty_locked(map, read);
-	e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
+	ret = syncmap_find_locked(map, read, k, &e, &dirty_only);
+	if (ret)
+		return ret;
 	if (e)
 		return entry_swap(map, e, value, old);
 	*old = NULL;
@@ -761,20 +782,18 @@ static int syncmap_load_or_store_locked(struct syncmap *map,
 					void *value, void **actual)
 {
 	struct syncmap_table *read = read_locked(map);
-	struct syncmap_table *dirty;
 	struct syncmap_entry *e;
+	bool dirty_only;
 	int ret;
 
-	e = syncmap_find_in(map, read, k);
-	if (e) {
-		ret = syncmap_unexpunge_locked(map, read, e);
-		return ret ?: entry_load_or_store(map, e, value, actual);
-	}
-	dirty = dirty_locked(map, read);
-	e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
+	ret = syncmap_find_locked(map, read, k, &e, &dirty_only);
+	if (ret)
+		return ret;
 	if (e) {
 		ret = entry_load_or_store(map, e, value, actual);
-		syncmap_miss_locked(map, read);
+		/* Go counts a miss here, not in Swap. */
+		if (dirty_only)
+			syncmap_miss_locked(map, read);
 		return ret;
 	}
 	ret = syncmap_insert_locked(map, read, k, value);
