@@ -9,6 +9,10 @@
 #                  last line printed is "N passed, N failed"
 #   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
 #   make lint      checkpatch --strict + sparse (C=2)
+#   make bench     the benchmark (P1-P8) in a production-like kernel:
+#                  table of ratios against rhashtable, locked hash maps
+#                  and BPF, CSV and plots (scripts/bench.sh)
+#   make bench-smoke  the same with small sizes
 #   make compat    build against the stock 6.1 headers, W=1, no warnings
 #   make clean     remove build/ (the kernel cache outside the repo stays)
 #
@@ -56,7 +60,7 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run clean help
+	initramfs run bench bench-smoke clean help
 
 all: modules
 
@@ -178,6 +182,14 @@ demo:
 	echo "$$out"
 	grep -q '^==== DEMO END ====$$' <<<"$$out"
 	! grep -q '^\[rc=[1-9]' <<<"$$out"
+
+bench:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/bench.sh
+
+bench-smoke:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/bench.sh --smoke
 
 clean:
 	@rm -rf $(BUILD)
