@@ -10,7 +10,7 @@
  * still work afterwards.  Prints TAP.
  *
  * SYNCMAP_FUZZ_CALLS (default 1000000) and SYNCMAP_FUZZ_SECONDS (default
- * 150) bound the run, whichever comes first.
+ * 60) bound the run, whichever comes first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -287,7 +287,7 @@ int main(void)
 	const char *e = getenv("SYNCMAP_FUZZ_CALLS");
 	unsigned long calls = e ? strtoul(e, NULL, 0) : 1000000;
 	int seconds = getenv("SYNCMAP_FUZZ_SECONDS") ?
-		      atoi(getenv("SYNCMAP_FUZZ_SECONDS")) : 150;
+		      atoi(getenv("SYNCMAP_FUZZ_SECONDS")) : 60;
 	int fd, status = 0, i, ok_all = 1, ok_fuzz, p;
 	pid_t pids[NPROC];
 	char buf[16], name[32];
