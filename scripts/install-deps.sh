@@ -24,6 +24,7 @@ pkgs=(
 	cpio xz-utils kmod	# source tarball, initramfs, modinfo
 	python3			# kunit.py parse
 	rsync gcc make
+	gcc-multilib		# the 32-bit (compat ioctl) selftest
 	perl			# checkpatch.pl
 )
 
