@@ -66,9 +66,9 @@ static int syncmap_key_init(struct syncmap *map, struct syncmap_key *k,
 	return 0;
 }
 
-static struct syncmap_entry *syncmap_find_in(struct syncmap *map,
-					     const struct syncmap_table *t,
-					     const struct syncmap_key *k)
+static __always_inline struct syncmap_entry *
+syncmap_find_in(struct syncmap *map, const struct syncmap_table *t,
+		const struct syncmap_key *k)
 {
 	return syncmap_table_lookup(map, t, k->data, k->len, k->hash);
 }
@@ -637,13 +637,17 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 	if (syncmap_key_init(map, &k, key, key_len))
 		return NULL;
 
-	rcu_read_lock();
-	read = rcu_dereference(map->read);
+	/*
+	 * The caller's section is enough: tables and entries, like values,
+	 * are freed only after both an RCU and an SRCU grace period.
+	 */
+	read = rcu_dereference_check(map->read, syncmap_protected(map));
 	e = syncmap_find_in(map, read, &k);
 	if (likely(e)) {
 		this_cpu_inc(map->pcpu->hits);
 	} else {
-		dirty = rcu_dereference(read->dirty);
+		dirty = rcu_dereference_check(read->dirty,
+					      syncmap_protected(map));
 		if (dirty) {
 			e = syncmap_find_dirty(map, dirty, &k);
 			syncmap_miss(map, dirty);
@@ -651,7 +655,6 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 	}
 	if (e)
 		p = entry_peek(e);
-	rcu_read_unlock();
 	return syncmap_is_value(p) ? p : NULL;
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load, SYNCMAP);

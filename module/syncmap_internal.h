@@ -218,7 +218,7 @@ syncmap_table_slot(struct syncmap *map, const struct syncmap_table *t,
  * Context: rcu_read_lock(), syncmap_read_lock() or the map's lock.
  * Return: the entry, or %NULL.
  */
-static inline struct syncmap_entry *
+static __always_inline struct syncmap_entry *
 syncmap_table_lookup(struct syncmap *map, const struct syncmap_table *t,
 		     const void *key, size_t key_len, u32 hash)
 {
