@@ -237,6 +237,50 @@ static void churn_does_not_pile_up(struct kunit *test)
 	tmap_destroy_check(test, map, &tr);
 }
 
+/*
+ * Big tables are allocated ahead by a work item, not by the writer that
+ * needs one while it holds the lock (P5: the first new key after a
+ * promotion must not allocate and zero a table the size of the map).
+ * The work items get their turn every 64 stores here.
+ */
+static void big_tables_prepared_ahead(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct syncmap_stats st;
+	int i, n = 3000;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
+		if (i % 64 == 0)
+			syncmap_synchronize(map);
+	}
+	tmap_promote(map);
+	syncmap_synchronize(map);
+	st = tstats(map);
+	/* Filling from empty: only tables below the threshold were made. */
+	KUNIT_EXPECT_EQ(test, st.locked_allocs, 0);
+	KUNIT_EXPECT_EQ(test, st.amended, 0);
+
+	/* The first new key after the promotion takes the spare. */
+	KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, n, n), 0);
+	st = tstats(map);
+	KUNIT_EXPECT_EQ(test, st.amended, 1);
+	KUNIT_EXPECT_EQ(test, st.locked_allocs, 0);
+
+	/* So do the growths of the dirty map that follow. */
+	for (i = n + 1; i < 3 * n; i++) {
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
+		if (i % 64 == 0)
+			syncmap_synchronize(map);
+	}
+	st = tstats(map);
+	KUNIT_EXPECT_EQ(test, st.locked_allocs, 0);
+	for (i = 0; i < 3 * n; i++)
+		KUNIT_EXPECT_EQ(test, tload(map, i), i);
+	tmap_destroy_check(test, map, &tr);
+}
+
 static void growth_keeps_every_key(struct kunit *test)
 {
 	struct tracker tr;
@@ -265,6 +309,7 @@ static struct kunit_case syncmap_state_cases[] = {
 	KUNIT_CASE(clear_resets_state),
 	KUNIT_CASE(churn_does_not_pile_up),
 	KUNIT_CASE(growth_keeps_every_key),
+	KUNIT_CASE(big_tables_prepared_ahead),
 	{}
 };
 

@@ -43,8 +43,12 @@
 u8 syncmap_markers[2];
 
 /* Read-snapshot slots copied into the dirty map per locked operation. */
-#define SYNCMAP_MIGRATE_STEP	64U
-/* ... and per lock hold by the work item that finishes the copy. */
+#define SYNCMAP_MIGRATE_STEP	16U
+/*
+ * ... and by the work item that finishes the copy: a step between looks for
+ * waiting writers, a chunk per lock hold.
+ */
+#define SYNCMAP_WORK_STEP	64U
 #define SYNCMAP_MIGRATE_CHUNK	1024U
 
 struct syncmap_key {
@@ -371,6 +375,24 @@ static void syncmap_grow(struct syncmap *map, struct syncmap_table *dirty,
 }
 
 /*
+ * Once a quarter of the room left for new keys is gone, have the table the
+ * dirty map will grow into allocated in the background.  Entries still to
+ * come in by the copy or a move count as present.
+ */
+static void syncmap_spare_check(struct syncmap *map,
+				struct syncmap_table *dirty, unsigned int extra)
+{
+	unsigned int coming = map->migrate_left +
+			      (old_locked(map, dirty) ? map->grow_left : 0);
+	unsigned int room = syncmap_table_room(dirty);
+	unsigned int slack = room > coming ? room - coming : 0;
+	unsigned long total = (unsigned long)dirty->count + coming;
+
+	if (slack < total / 4 + extra)
+		syncmap_table_want(map, total + slack + extra);
+}
+
+/*
  * Make room in the dirty map for @extra more entries besides the rest of
  * the copy and of a growth, creating it if the read snapshot has none (Go:
  * dirtyLocked and read.Store(amended: true)).  Nothing changes when it
@@ -391,30 +413,31 @@ static int syncmap_dirty_reserve(struct syncmap *map,
 	struct syncmap_table *bigger;
 
 	if (!dirty) {
-		dirty = syncmap_table_alloc(map, (unsigned long)read->count +
-					    extra);
+		dirty = syncmap_table_take(map, (unsigned long)read->count +
+					   extra);
 		if (!dirty)
 			return -ENOMEM;
 		map->migrate_pos = 0;
 		map->migrate_left = read->count;
 		map->dirty_rebuilds++;
 		rcu_assign_pointer(read->dirty, dirty);
-		return 0;
+	} else if (syncmap_table_room(dirty) < map->migrate_left + extra +
+		   (old_locked(map, dirty) ? map->grow_left : 0)) {
+		syncmap_grow(map, dirty, UINT_MAX);
+		if (syncmap_table_room(dirty) < map->migrate_left + extra) {
+			bigger = syncmap_table_take(map,
+						    (unsigned long)dirty->count +
+						    map->migrate_left + extra);
+			if (!bigger)
+				return -ENOMEM;
+			RCU_INIT_POINTER(bigger->old, dirty);
+			map->grow_pos = 0;
+			map->grow_left = dirty->count;
+			rcu_assign_pointer(read->dirty, bigger);
+			dirty = bigger;
+		}
 	}
-	if (syncmap_table_room(dirty) >= map->migrate_left + extra +
-	    (old_locked(map, dirty) ? map->grow_left : 0))
-		return 0;
-	syncmap_grow(map, dirty, UINT_MAX);
-	if (syncmap_table_room(dirty) >= map->migrate_left + extra)
-		return 0;
-	bigger = syncmap_table_alloc(map, (unsigned long)dirty->count +
-				     map->migrate_left + extra);
-	if (!bigger)
-		return -ENOMEM;
-	RCU_INIT_POINTER(bigger->old, dirty);
-	map->grow_pos = 0;
-	map->grow_left = dirty->count;
-	rcu_assign_pointer(read->dirty, bigger);
+	syncmap_spare_check(map, dirty, extra);
 	return 0;
 }
 
@@ -429,6 +452,8 @@ static void syncmap_promote_locked(struct syncmap *map,
 	atomic_set(&map->misses, 0);
 	map->promotions++;
 	syncmap_retire_table(map, read, true);
+	/* The table for the next dirty map, before its first new key. */
+	syncmap_table_want(map, (unsigned long)dirty->count + 1);
 }
 
 /* Go's missLocked.  @read is stale once this returns. */
@@ -456,9 +481,14 @@ static void syncmap_miss(struct syncmap *map, struct syncmap_table *dirty)
 		queue_work(system_unbound_wq, &map->promote_work);
 }
 
+/* Take the lock, showing the work items that a writer waits for it. */
 static void syncmap_lock(struct syncmap *map)
 {
+	if (mutex_trylock(&map->lock))
+		return;
+	atomic_inc(&map->waiters);
 	mutex_lock(&map->lock);
+	atomic_dec(&map->waiters);
 }
 
 /*
@@ -482,14 +512,16 @@ static void syncmap_unlock(struct syncmap *map)
 }
 
 /*
- * Finish the copy into the dirty map and any growth of it, dropping the
- * lock between chunks so that no writer waits for more than one chunk.
+ * Finish the copy into the dirty map and any growth of it, a step at a
+ * time.  The lock is dropped after every chunk, and after any step at which
+ * a writer waits for it, so that no writer waits for more than one step.
  * Called and returns with the lock held; the read snapshot may have changed
  * meanwhile.
  */
 static void syncmap_finish_dirty(struct syncmap *map)
 {
 	struct syncmap_table *read, *dirty;
+	unsigned int done = 0;
 
 	for (;;) {
 		read = read_locked(map);
@@ -497,14 +529,21 @@ static void syncmap_finish_dirty(struct syncmap *map)
 		if (!dirty || syncmap_dirty_complete(map, read, dirty))
 			return;
 		if (!syncmap_migrated(map, read))
-			syncmap_migrate(map, read, dirty,
-					SYNCMAP_MIGRATE_CHUNK);
+			syncmap_migrate(map, read, dirty, SYNCMAP_WORK_STEP);
 		else
-			syncmap_grow(map, dirty, SYNCMAP_MIGRATE_CHUNK);
+			syncmap_grow(map, dirty, SYNCMAP_WORK_STEP);
 		if (syncmap_dirty_complete(map, read, dirty))
 			return;
+		done += SYNCMAP_WORK_STEP;
+		if (done < SYNCMAP_MIGRATE_CHUNK && !atomic_read(&map->waiters))
+			continue;
+		done = 0;
 		mutex_unlock(&map->lock);
-		cond_resched();
+		/* A spinning waiter would lose every race for the lock. */
+		while (atomic_read(&map->waiters)) {
+			cond_resched();
+			cpu_relax();
+		}
 		mutex_lock(&map->lock);
 	}
 }
@@ -1084,7 +1123,7 @@ void syncmap_range(struct syncmap *map, syncmap_range_fn fn, void *arg)
 	idx = srcu_read_lock(&map->srcu);
 	read = srcu_dereference(map->read, &map->srcu);
 	if (rcu_access_pointer(read->dirty)) {
-		mutex_lock(&map->lock);
+		syncmap_lock(map);
 		syncmap_finish_dirty(map);
 		read = read_locked(map);
 		dirty = dirty_locked(map, read);
@@ -1155,7 +1194,7 @@ int syncmap_clear(struct syncmap *map)
 	unsigned int n;
 
 	might_sleep();
-	mutex_lock(&map->lock);
+	syncmap_lock(map);
 	read = read_locked(map);
 	dirty = dirty_locked(map, read);
 	if (!read->count && !dirty) {
@@ -1241,6 +1280,7 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 	stats->promotions = map->promotions;
 	stats->dirty_rebuilds = map->dirty_rebuilds;
 	stats->expunged = map->expunged;
+	stats->locked_allocs = map->locked_allocs;
 	mutex_unlock(&map->lock);
 	stats->len = syncmap_len(map);
 	stats->pending_release = max(syncmap_pending(map), 0L);
@@ -1248,11 +1288,13 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 EXPORT_SYMBOL_NS_GPL(syncmap_stats, SYNCMAP);
 
 /**
- * syncmap_synchronize() - wait until retired values are released
+ * syncmap_synchronize() - wait for a map's background work
  * @map: the map
  *
  * Every value that left @map before the call has been passed to
- * ops->release() when this returns (like rcu_barrier() for call_rcu()).
+ * ops->release() when this returns (like rcu_barrier() for call_rcu()),
+ * and the work items that finish a dirty-map copy, promote it and prepare
+ * the next table have run.
  *
  * Context: process context; sleeps for grace periods.  Must not be called
  * inside syncmap_read_lock() or a syncmap_range() callback: it waits for
@@ -1261,6 +1303,9 @@ EXPORT_SYMBOL_NS_GPL(syncmap_stats, SYNCMAP);
 void syncmap_synchronize(struct syncmap *map)
 {
 	might_sleep();
+	/* In this order: a promotion queues the spare table's allocation. */
+	flush_work(&map->promote_work);
+	flush_work(&map->spare_work);
 	queue_work(system_unbound_wq, &map->reap_work);
 	flush_work(&map->reap_work);
 }
@@ -1344,6 +1389,7 @@ struct syncmap *syncmap_create(const struct syncmap_params *params)
 	init_llist_head(&map->limbo_entries);
 	INIT_WORK(&map->reap_work, syncmap_reap_work);
 	INIT_WORK(&map->promote_work, syncmap_promote_work);
+	INIT_WORK(&map->spare_work, syncmap_spare_work);
 	kref_init(&map->ref);
 
 	map->pcpu = alloc_percpu_gfp(struct syncmap_pcpu, gfp);
@@ -1381,6 +1427,9 @@ void syncmap_free(struct kref *ref)
 	struct syncmap_table *read, *dirty;
 
 	cancel_work_sync(&map->promote_work);
+	cancel_work_sync(&map->spare_work);
+	if (map->spare)
+		syncmap_table_free(map->spare);
 	/* Nobody else uses the map: finish a growth so each table is whole. */
 	mutex_lock(&map->lock);
 	read = read_locked(map);

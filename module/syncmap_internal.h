@@ -103,9 +103,15 @@ struct syncmap_pcpu {
  * @migrate_left: entries of @read not yet copied or expunged
  * @grow_pos: next slot of the growing dirty map's old table to move
  * @grow_left: entries of that old table not yet moved
+ * @spare: an empty table allocated ahead of time by @spare_work, taken
+ *	when a dirty map is created or grows, so that no writer allocates
+ *	and zeroes a big table while holding @lock
+ * @spare_want: entries @spare should hold, set under @lock
+ * @waiters: writers waiting for @lock; long jobs holding it step aside
  * @promotions: counter, under @lock
  * @dirty_rebuilds: counter, under @lock
  * @expunged: counter, under @lock
+ * @locked_allocs: counter, under @lock
  * @ops: value operations
  * @priv: argument of @ops
  * @owner: module holding @ops, pinned by syncmap_get()
@@ -117,6 +123,7 @@ struct syncmap_pcpu {
  * @limbo_entries: dead entries waiting for a grace period
  * @reap_work: releases what sits in the limbo lists
  * @promote_work: finishes a dirty-map build and promotes it when due
+ * @spare_work: allocates @spare
  * @ref: references: the creator's, the registry's, syncmap_get()'s
  * @id: registry id, 0 when not registered (registry lock)
  * @name: registered name (registry lock)
@@ -135,9 +142,13 @@ struct syncmap {
 	unsigned int migrate_left;
 	unsigned int grow_pos;
 	unsigned int grow_left;
+	struct syncmap_table *spare;
+	unsigned long spare_want;
+	atomic_t waiters;
 	u64 promotions;
 	u64 dirty_rebuilds;
 	u64 expunged;
+	u64 locked_allocs;
 
 	const struct syncmap_ops *ops;
 	void *priv;
@@ -151,6 +162,7 @@ struct syncmap {
 	struct llist_head limbo_entries;
 	struct work_struct reap_work;
 	struct work_struct promote_work;
+	struct work_struct spare_work;
 
 	struct kref ref;
 	u32 id;
@@ -182,6 +194,10 @@ static inline bool syncmap_protected(struct syncmap *map)
 struct syncmap_table *syncmap_table_alloc(struct syncmap *map,
 					  unsigned long capacity);
 void syncmap_table_free(struct syncmap_table *t);
+struct syncmap_table *syncmap_table_take(struct syncmap *map,
+					 unsigned long capacity);
+void syncmap_table_want(struct syncmap *map, unsigned long capacity);
+void syncmap_spare_work(struct work_struct *work);
 unsigned int syncmap_table_room(const struct syncmap_table *t);
 void syncmap_table_insert(struct syncmap *map, struct syncmap_table *t,
 			  struct syncmap_entry *e);

@@ -18,6 +18,8 @@
 #include "syncmap_internal.h"
 
 #define SYNCMAP_MIN_SLOTS	16U
+/* Tables for fewer entries are cheap enough to allocate under the lock. */
+#define SYNCMAP_SPARE_MIN	1024UL
 
 /**
  * syncmap_table_alloc() - allocate an empty table
@@ -55,6 +57,79 @@ struct syncmap_table *syncmap_table_alloc(struct syncmap *map,
 void syncmap_table_free(struct syncmap_table *t)
 {
 	kvfree(t);
+}
+
+/**
+ * syncmap_table_take() - an empty table for a new or growing dirty map
+ * @map: the map
+ * @capacity: entries the table must take without growing
+ *
+ * The spare table allocated ahead of time if it is big enough, otherwise a
+ * table allocated here: the spare keeps a big allocation, and the zeroing
+ * of its slots, off the path of the writer that holds the lock.
+ *
+ * Context: the map's lock; may sleep.
+ * Return: the table, or %NULL when memory is short.
+ */
+struct syncmap_table *syncmap_table_take(struct syncmap *map,
+					 unsigned long capacity)
+{
+	struct syncmap_table *t = map->spare;
+
+	lockdep_assert_held(&map->lock);
+	if (t && syncmap_table_room(t) >= capacity) {
+		map->spare = NULL;
+		return t;
+	}
+	if (capacity >= SYNCMAP_SPARE_MIN)
+		map->locked_allocs++;
+	return syncmap_table_alloc(map, capacity);
+}
+
+/**
+ * syncmap_table_want() - have a spare table ready for @capacity entries
+ * @map: the map
+ * @capacity: entries the next table taken will need to hold
+ *
+ * Queues &syncmap.spare_work unless the spare already is big enough, or
+ * the table small enough to be allocated by the writer that needs it.
+ *
+ * Context: the map's lock.
+ */
+void syncmap_table_want(struct syncmap *map, unsigned long capacity)
+{
+	lockdep_assert_held(&map->lock);
+	if (capacity < SYNCMAP_SPARE_MIN ||
+	    (map->spare && syncmap_table_room(map->spare) >= capacity))
+		return;
+	WRITE_ONCE(map->spare_want, capacity);
+	queue_work(system_unbound_wq, &map->spare_work);
+}
+
+/**
+ * syncmap_spare_work() - allocate the spare table a writer will take
+ * @work: &syncmap.spare_work
+ *
+ * Allocates without the map's lock, then keeps the bigger of the new table
+ * and the spare already there.  A failed allocation is not an error: the
+ * writer that needs a table then allocates it itself.
+ *
+ * Context: workqueue; takes the map's lock.
+ */
+void syncmap_spare_work(struct work_struct *work)
+{
+	struct syncmap *map = container_of(work, struct syncmap, spare_work);
+	struct syncmap_table *t;
+
+	t = syncmap_table_alloc(map, READ_ONCE(map->spare_want));
+	if (!t)
+		return;
+	mutex_lock(&map->lock);
+	if (!map->spare || map->spare->mask < t->mask)
+		swap(map->spare, t);
+	mutex_unlock(&map->lock);
+	if (t)
+		syncmap_table_free(t);
 }
 
 /**

@@ -99,6 +99,9 @@ struct syncmap_info {
  * @dirty_rebuilds: dirty maps started from the read snapshot
  * @expunged: deleted entries expunged while building a dirty map
  * @pending_release: values retired but not yet released
+ * @locked_allocs: big tables (1024 entries and more) a writer allocated
+ *	while holding the map's lock because the one prepared in the
+ *	background was not ready; each is a latency spike for that writer
  */
 struct syncmap_stats {
 	u64 len;
@@ -111,6 +114,7 @@ struct syncmap_stats {
 	u64 dirty_rebuilds;
 	u64 expunged;
 	u64 pending_release;
+	u64 locked_allocs;
 };
 
 typedef bool (*syncmap_range_fn)(const void *key, size_t key_len,
