@@ -220,6 +220,31 @@ syncmap_table_slot(struct syncmap *map, const struct syncmap_table *t,
 	return rcu_dereference_check(t->slots[i], syncmap_protected(map));
 }
 
+/*
+ * Key equality for the probe loop, a word at a time: keys have a run-time
+ * length, so memcmp() would be an out-of-line call (a bytewise loop on
+ * x86-64) on every successful lookup.
+ */
+static __always_inline bool syncmap_key_equal(const u8 *a, const u8 *b,
+					      size_t len)
+{
+	u64 x, y;
+
+	for (; len >= sizeof(u64); len -= sizeof(u64)) {
+		/* Constant-size copies: one unaligned load each. */
+		memcpy(&x, a, sizeof(x));
+		memcpy(&y, b, sizeof(y));
+		if (x != y)
+			return false;
+		a += sizeof(u64);
+		b += sizeof(u64);
+	}
+	for (; len; len--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
 /**
  * syncmap_table_lookup() - find the entry of a key
  * @map: the map owning @t
@@ -246,7 +271,8 @@ syncmap_table_lookup(struct syncmap *map, const struct syncmap_table *t,
 		if (!e)
 			return NULL;
 		if (e != SYNCMAP_TOMBSTONE && e->hash == hash &&
-		    e->key_len == key_len && !memcmp(e->key, key, key_len))
+		    e->key_len == key_len &&
+		    syncmap_key_equal(e->key, key, key_len))
 			return e;
 	}
 }
