@@ -765,6 +765,7 @@ int syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 {
 	struct syncmap_retiree *r;
 	struct syncmap_entry *e;
+	struct syncmap_pcpu *pc;
 	struct syncmap_key k;
 	void *old = NULL;
 	int ret;
@@ -775,21 +776,25 @@ int syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		return ret;
 	if (!value)
 		return -EINVAL;
-	ret = syncmap_retiree_get(map, &r);
-	if (ret)
-		return ret;
+	pc = syncmap_retire_begin(map);
+	if (IS_ERR(pc))
+		return PTR_ERR(pc);
 
 	rcu_read_lock();
 	e = syncmap_find_in(map, rcu_dereference(map->read), &k);
 	ret = e ? entry_swap(map, e, value, &old) : -EAGAIN;
 	rcu_read_unlock();
+	syncmap_retire_end(map, pc, ret ? NULL : old);
 	if (ret == -EAGAIN) {
+		ret = syncmap_retiree_get(map, &r);
+		if (ret)
+			return ret;
 		syncmap_lock(map);
 		ret = syncmap_swap_locked(map, &k, value, &old);
 		syncmap_unlock(map);
+		syncmap_retire_one(map, r, ret ? NULL : old);
 	}
 
-	syncmap_retire_one(map, r, ret ? NULL : old);
 	if (ret)
 		return ret;
 	if (previous)
@@ -938,6 +943,7 @@ int syncmap_load_and_delete(struct syncmap *map, const void *key,
 	struct syncmap_table *read;
 	struct syncmap_retiree *r;
 	struct syncmap_entry *e;
+	struct syncmap_pcpu *pc;
 	struct syncmap_key k;
 	void *old = NULL;
 	bool locked;
@@ -946,9 +952,9 @@ int syncmap_load_and_delete(struct syncmap *map, const void *key,
 	might_sleep();
 	if (syncmap_key_init(map, &k, key, key_len))
 		return 0;
-	ret = syncmap_retiree_get(map, &r);
-	if (ret)
-		return ret;
+	pc = syncmap_retire_begin(map);
+	if (IS_ERR(pc))
+		return PTR_ERR(pc);
 
 	rcu_read_lock();
 	read = rcu_dereference(map->read);
@@ -957,13 +963,17 @@ int syncmap_load_and_delete(struct syncmap *map, const void *key,
 		old = entry_delete(map, e);
 	locked = !e && rcu_access_pointer(read->dirty);
 	rcu_read_unlock();
+	syncmap_retire_end(map, pc, old);
 	if (locked) {
+		ret = syncmap_retiree_get(map, &r);
+		if (ret)
+			return ret;
 		syncmap_lock(map);
 		old = syncmap_load_and_delete_locked(map, &k);
 		syncmap_unlock(map);
+		syncmap_retire_one(map, r, old);
 	}
 
-	syncmap_retire_one(map, r, old);
 	if (old && value)
 		*value = old;
 	return old ? 1 : 0;
@@ -1020,6 +1030,7 @@ static int syncmap_compare(struct syncmap *map, const void *key,
 	struct syncmap_table *read;
 	struct syncmap_retiree *r;
 	struct syncmap_entry *e;
+	struct syncmap_pcpu *pc;
 	struct syncmap_key k;
 	void *prev = NULL;
 	bool locked;
@@ -1028,9 +1039,9 @@ static int syncmap_compare(struct syncmap *map, const void *key,
 	might_sleep();
 	if (syncmap_key_init(map, &k, key, key_len))
 		return 0;
-	ret = syncmap_retiree_get(map, &r);
-	if (ret)
-		return ret;
+	pc = syncmap_retire_begin(map);
+	if (IS_ERR(pc))
+		return PTR_ERR(pc);
 
 	rcu_read_lock();
 	read = rcu_dereference(map->read);
@@ -1039,13 +1050,17 @@ static int syncmap_compare(struct syncmap *map, const void *key,
 		prev = entry_compare_and_swap(map, e, old, new);
 	locked = !e && rcu_access_pointer(read->dirty);
 	rcu_read_unlock();
+	syncmap_retire_end(map, pc, prev);
 	if (locked) {
+		ret = syncmap_retiree_get(map, &r);
+		if (ret)
+			return ret;
 		syncmap_lock(map);
 		prev = syncmap_compare_locked(map, &k, old, new);
 		syncmap_unlock(map);
+		syncmap_retire_one(map, r, prev);
 	}
 
-	syncmap_retire_one(map, r, prev);
 	return prev ? 1 : 0;
 }
 
@@ -1395,6 +1410,7 @@ struct syncmap *syncmap_create(const struct syncmap_params *params)
 	map->pcpu = alloc_percpu_gfp(struct syncmap_pcpu, gfp);
 	if (!map->pcpu)
 		goto free_map;
+	syncmap_retire_init(map);
 	if (init_srcu_struct(&map->srcu))
 		goto free_pcpu;
 	read = syncmap_table_alloc(map, 0);

@@ -80,12 +80,18 @@ struct syncmap_table {
  * Per-CPU state of the lock-free paths: counters, and the values retired on
  * this CPU (a list per CPU keeps writers on disjoint keys off each other's
  * cache lines).  @pending goes up where a value is retired and down where
- * it is released: only the sum over the CPUs means anything.
+ * it is released: only the sum over the CPUs means anything.  @block
+ * collects the values the lock-free paths retire until it is full, so
+ * that they need no allocation of their own; @lock guards it (a writer
+ * may migrate to another CPU while it holds the block, and the reap work
+ * empties every CPU's).
  */
 struct syncmap_pcpu {
 	u64 hits;
 	u64 misses;
 	long pending;
+	spinlock_t lock;	/* guards @block */
+	struct syncmap_retiree *block;
 	struct llist_head limbo_values;
 };
 
@@ -280,6 +286,10 @@ syncmap_table_lookup(struct syncmap *map, const struct syncmap_table *t,
 /* syncmap_reclaim.c */
 struct syncmap_retiree *syncmap_retiree_alloc(struct syncmap *map,
 					      unsigned int nr);
+struct syncmap_pcpu *syncmap_retire_begin(struct syncmap *map);
+void syncmap_retire_end(struct syncmap *map, struct syncmap_pcpu *pc,
+			void *value);
+void syncmap_retire_init(struct syncmap *map);
 void syncmap_retire_values(struct syncmap *map, struct syncmap_retiree *r);
 void syncmap_retire_table(struct syncmap *map, struct syncmap_table *t,
 			  bool put_entries);

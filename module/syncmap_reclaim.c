@@ -50,6 +50,24 @@ struct syncmap_retiree *syncmap_retiree_alloc(struct syncmap *map,
 	return r;
 }
 
+/* Values per block of the lock-free paths: a 256-byte allocation. */
+#define SYNCMAP_BLOCK_VALUES \
+	((256 - offsetof(struct syncmap_retiree, values)) / sizeof(void *))
+
+/**
+ * syncmap_retire_init() - set up the per-CPU retire blocks of a new map
+ * @map: the map
+ *
+ * Context: process context.
+ */
+void syncmap_retire_init(struct syncmap *map)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(map->pcpu, cpu)->lock);
+}
+
 /*
  * A queued reap work has not yet taken the lists, so it will see what was
  * just added: only queue it when it is not pending, which saves writing
@@ -79,6 +97,91 @@ void syncmap_retire_values(struct syncmap *map, struct syncmap_retiree *r)
 	this_cpu_add(map->pcpu->pending, r->nr);
 	llist_add(&r->node, raw_cpu_ptr(&map->pcpu->limbo_values));
 	syncmap_reap_kick(map);
+}
+
+/**
+ * syncmap_retire_begin() - room to retire one value on a lock-free path
+ * @map: the map
+ *
+ * Returns with a per-CPU block locked that has room for one value, so that
+ * the operation that follows cannot fail for want of memory once it has
+ * changed the map.  syncmap_retire_end() must follow, without sleeping in
+ * between.
+ *
+ * Context: process context; may sleep to allocate a block.
+ * Return: the locked per-CPU state; %NULL when the map releases nothing
+ * (no ops->release: nothing to wait for); ERR_PTR(-ENOMEM), after which
+ * syncmap_retire_end() is not called.
+ */
+struct syncmap_pcpu *syncmap_retire_begin(struct syncmap *map)
+	__acquires(&pc->lock)
+{
+	struct syncmap_retiree *fresh = NULL;
+	struct syncmap_pcpu *pc;
+
+	/* For sparse, every return holds the lock: end releases it. */
+	if (!map->ops || !map->ops->release) {
+		__acquire(&pc->lock);
+		return NULL;
+	}
+	for (;;) {
+		pc = raw_cpu_ptr(map->pcpu);
+		spin_lock(&pc->lock);
+		if (!pc->block && fresh) {
+			pc->block = fresh;
+			fresh = NULL;
+		}
+		if (pc->block) {
+			/* A full block never stays: syncmap_retire_end(). */
+			kfree(fresh);
+			return pc;
+		}
+		spin_unlock(&pc->lock);
+		fresh = kmalloc(struct_size(fresh, values,
+					    SYNCMAP_BLOCK_VALUES), map->gfp);
+		if (!fresh) {
+			__acquire(&pc->lock);
+			return ERR_PTR(-ENOMEM);
+		}
+		fresh->nr = 0;
+	}
+}
+
+/**
+ * syncmap_retire_end() - retire a value into the block syncmap_retire_begin() locked
+ * @map: the map
+ * @pc: what syncmap_retire_begin() returned (%NULL: nothing to do)
+ * @value: the value that left the map, or %NULL if none did
+ *
+ * A block that fills up goes to the reap work; the others wait in their
+ * CPU until the reap work next runs for any reason (it empties them all),
+ * or until syncmap_synchronize().
+ *
+ * Context: right after syncmap_retire_begin(), not having slept.
+ */
+void syncmap_retire_end(struct syncmap *map, struct syncmap_pcpu *pc,
+			void *value)
+	__releases(&pc->lock)
+{
+	struct syncmap_retiree *full = NULL;
+
+	if (!pc) {
+		__release(&pc->lock);
+		return;
+	}
+	if (value) {
+		pc->block->values[pc->block->nr++] = value;
+		this_cpu_inc(map->pcpu->pending);
+		if (pc->block->nr == SYNCMAP_BLOCK_VALUES) {
+			full = pc->block;
+			pc->block = NULL;
+		}
+	}
+	spin_unlock(&pc->lock);
+	if (full) {
+		llist_add(&full->node, &pc->limbo_values);
+		syncmap_reap_kick(map);
+	}
 }
 
 /**
@@ -142,14 +245,27 @@ static void syncmap_table_reap(struct syncmap *map, struct syncmap_table *t)
 	syncmap_table_free(t);
 }
 
-/* Take every CPU's retired values as one chain. */
+/*
+ * Take every CPU's retired values as one chain, the blocks the lock-free
+ * paths are still filling included (those that hold a value).
+ */
 static struct llist_node *syncmap_take_values(struct syncmap *map)
 {
 	struct llist_node *all = NULL, *chain, *tail;
+	struct syncmap_retiree *part;
+	struct syncmap_pcpu *pc;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		chain = llist_del_all(&per_cpu_ptr(map->pcpu, cpu)->limbo_values);
+		pc = per_cpu_ptr(map->pcpu, cpu);
+		spin_lock(&pc->lock);
+		part = pc->block && pc->block->nr ? pc->block : NULL;
+		if (part)
+			pc->block = NULL;
+		spin_unlock(&pc->lock);
+		if (part)
+			llist_add(&part->node, &pc->limbo_values);
+		chain = llist_del_all(&pc->limbo_values);
 		if (!chain)
 			continue;
 		for (tail = chain; tail->next; tail = tail->next)
@@ -226,10 +342,18 @@ void syncmap_reap_work(struct work_struct *work)
 void syncmap_reclaim_all(struct syncmap *map)
 {
 	struct syncmap_table *read, *dirty;
+	struct syncmap_pcpu *pc;
+	int cpu;
 
 	/* Release what is in flight, then what the tables still hold. */
 	syncmap_reap_kick(map);
 	flush_work(&map->reap_work);
+	/* The reap work took every block holding a value: these are empty. */
+	for_each_possible_cpu(cpu) {
+		pc = per_cpu_ptr(map->pcpu, cpu);
+		kfree(pc->block);
+		pc->block = NULL;
+	}
 
 	read = rcu_dereference_protected(map->read, true);
 	dirty = rcu_dereference_protected(read->dirty, true);
