@@ -248,7 +248,7 @@ static void big_tables_prepared_ahead(struct kunit *test)
 	struct tracker tr;
 	struct syncmap *map = tmap_new(test, &tr, 0);
 	struct syncmap_stats st;
-	int i, n = 3000;
+	int i, n = 1500;
 
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
@@ -309,7 +309,7 @@ static struct kunit_case syncmap_state_cases[] = {
 	KUNIT_CASE(clear_resets_state),
 	KUNIT_CASE(churn_does_not_pile_up),
 	KUNIT_CASE(growth_keeps_every_key),
-	KUNIT_CASE(big_tables_prepared_ahead),
+	KUNIT_CASE_SLOW(big_tables_prepared_ahead),
 	{}
 };
 
