@@ -8,12 +8,15 @@
 # ns/op, ops/s and ratios against every peer and the SPEC section 6
 # targets; writes CSV and plots into build/bench/results/<run>/.
 #
-# Usage: scripts/bench.sh [--smoke] [--tests DIGITS] [--no-user]
+# Usage: scripts/bench.sh [--smoke] [--stock] [--tests DIGITS] [--no-user]
 #                         [--kernel] [-h|--help]
 #   --smoke         small sizes, 3 repetitions (a few minutes once the
 #                   kernel is cached); default: the full run
 #   --tests DIGITS  kernel targets to run, e.g. 15 for P1 and P5
 #                   (default 123458; P6/P7 are the userspace part)
+#   --stock         run on Debian's stock kernel (linux-image-amd64, also
+#                   production-like) instead of building one: what
+#                   "make check" does for its smoke run
 #   --maps NAMES    kernel maps to run, comma separated (default all:
 #                   syncmap,rhashtable,mutex,rwlock,sharded)
 #   --no-user       skip the userspace part (P6, P7)
@@ -40,7 +43,7 @@ fragment=$here/bench.config
 # Bump when the kernel build steps below change their result.
 recipe=1
 
-profile=full tests=123458 maps=all user=1 perf=0 kernel_only=0
+profile=full tests=123458 maps=all user=1 perf=0 kernel_only=0 stock=0
 while (($#)); do
 	case $1 in
 	--smoke) profile=smoke ;;
@@ -50,6 +53,7 @@ while (($#)); do
 	--no-user) user=0 ;;
 	--perf) perf=1 ;;
 	--kernel) kernel_only=1 ;;
+	--stock) stock=1 ;;
 	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -73,17 +77,19 @@ fi
 
 # ---- the benchmark kernel -------------------------------------------------
 
-# The lab's extracted source tree (extracted on first use).
-srcdir=$("$here/lab-kernel.sh" --source | tail -n1)
-ver=$(basename "$srcdir")
-key=$({
-	echo "bench recipe $recipe"
-	echo "source $ver"
-	${CC:-gcc} --version | head -n1
-	cat "$fragment"
-} | sha256sum | cut -c1-16)
-kdir=$cache/bench-$key
-stamp=$kdir/.syncmap-built
+cache_key() {
+	# The lab's extracted source tree (extracted on first use).
+	srcdir=$("$here/lab-kernel.sh" --source | tail -n1)
+	ver=$(basename "$srcdir")
+	key=$({
+		echo "bench recipe $recipe"
+		echo "source $ver"
+		${CC:-gcc} --version | head -n1
+		cat "$fragment"
+	} | sha256sum | cut -c1-16)
+	kdir=$cache/bench-$key
+	stamp=$kdir/.syncmap-built
+}
 built() { [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; }
 
 build_kernel() {
@@ -123,7 +129,12 @@ build_kernel() {
 	echo "$key" >"$stamp"
 }
 
-if built; then
+if ((stock)); then
+	rel=$("$here/install-deps.sh" --stock | tail -n1)
+	kdir=/usr/src/linux-headers-$rel
+	bzimage=/boot/vmlinuz-$rel
+	log "stock kernel: $bzimage"
+elif cache_key && built; then
 	log "cached kernel: $kdir"
 else
 	# The lab's lock: one kernel build at a time on this cache (the two
@@ -134,6 +145,7 @@ else
 	built || build_kernel
 	flock -u 9
 fi
+bzimage=${bzimage:-$kdir/arch/x86/boot/bzImage}
 if ((kernel_only)); then
 	echo "$kdir"
 	exit 0
@@ -175,7 +187,7 @@ fi
 
 # ---- run ------------------------------------------------------------------
 
-run_id=$profile-$(date -u +%Y%m%d-%H%M%S)
+run_id=$profile$( ((stock)) && echo -stock)-$(date -u +%Y%m%d-%H%M%S)
 out=$build/results/$run_id
 mkdir -p "$out"
 # tsc=reliable: no clocksource watchdog switching the guest to a slow
@@ -184,7 +196,7 @@ append="tsc=reliable bench_profile=$profile bench_tests=$tests"
 append+=" bench_maps=$maps bench_user=$user bench_perf=$perf"
 if [[ $profile == smoke ]]; then tmo=900; else tmo=5400; fi
 rc=0
-"$here/run-qemu.sh" -k "$kdir/arch/x86/boot/bzImage" \
+"$here/run-qemu.sh" -k "$bzimage" \
 	-i "$build/initramfs.cpio.gz" -l "$out/console.log" -a "$append" \
 	-t "${SYNCMAP_BENCH_TIMEOUT:-$tmo}" || rc=$?
 ln -sfn "$run_id" "$build/results/latest"

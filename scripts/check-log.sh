@@ -4,7 +4,7 @@
 # Judge a lab console log (written by scripts/run-qemu.sh while the guest
 # ran scripts/guest-init.sh).
 #
-# Usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE]
+# Usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE [BENCH_SMOKE_DIR]]
 #
 # - Cuts out each KUnit suite's KTAP (from debugfs) and each selftest's
 #   TAP and parses them with the kernel's own "kunit.py parse".  Only the
@@ -12,6 +12,8 @@
 #   "KTAP version 1 / 1..0" that built-in KUnit prints at boot never is.
 # - Scans the kernel's console output for reports (table below), checks
 #   the kmemleak dump, the taint flags and that the guest reached its end.
+# - With BENCH_SMOKE_DIR ("make bench-check"): one more test, passed when
+#   the benchmark's smoke run exited 0 and reported every target P1-P8.
 #
 # Prints the details, then, as the very last line, "N passed, N failed":
 # the tests that passed, and the tests that failed plus one per lab-level
@@ -209,6 +211,22 @@ fi
 if ! grep -qx 'done' "$stream"; then
 	problem "guest did not reach the end of its script (crash, panic or timeout)"
 	tail -n 15 "$clean" | show
+fi
+
+# --- 8. The benchmark's smoke run ---
+if [[ -n ${3:-} ]]; then
+	bench=$3 missing=
+	for t in P1 P2 P3 P4 P5 P6 P7 P8; do
+		grep -q "^$t," "$bench/targets.csv" 2>/dev/null || missing+=" $t"
+	done
+	if [[ $(cat "$bench/rc" 2>/dev/null) == 0 && -z $missing ]]; then
+		echo "check-log: bench smoke: completed, every target reported"
+		passed=$((passed + 1))
+	else
+		echo "check-log: bench smoke: FAILED (rc $(cat "$bench/rc" 2>/dev/null || echo none), missing:${missing:- none})"
+		tail -n 20 "$bench/output.txt" 2>/dev/null | show
+		failed=$((failed + 1))
+	fi
 fi
 
 if ((passed + failed + skipped == 0)); then
