@@ -30,6 +30,7 @@
 #include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/siphash.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -100,19 +101,32 @@ static DEFINE_MUTEX(syncmap_dev_lock);
 static unsigned int syncmap_dev_nr_maps;
 static siphash_key_t syncmap_dev_dump_key;
 
-/* A value staged in kernel memory on its way out to userspace. */
+/*
+ * A value staged in kernel memory on its way out to userspace: in @slot
+ * when the caller provides one (a buffer as large as the operation's
+ * @out_len), else inline or in an allocation of its own.
+ */
 struct syncmap_dev_val {
 	void *data;
+	void *slot;
 	u32 len;
 	u8 inline_buf[SYNCMAP_DEV_INLINE_VALUE];
 };
+
+/* The inline buffer is left as it is: nothing reads it before a fill. */
+static void syncmap_dev_val_init(struct syncmap_dev_val *v, void *slot)
+{
+	v->data = NULL;
+	v->slot = slot;
+	v->len = 0;
+}
 
 static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 				const struct syncmap_blob *b)
 {
 	v->len = b->len;
-	v->data = v->inline_buf;
-	if (b->len > sizeof(v->inline_buf)) {
+	v->data = v->slot ?: v->inline_buf;
+	if (!v->slot && b->len > sizeof(v->inline_buf)) {
 		v->data = kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
 		if (!v->data)
 			return -ENOMEM;
@@ -123,7 +137,7 @@ static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 
 static void syncmap_dev_val_free(struct syncmap_dev_val *v)
 {
-	if (v->data && v->data != v->inline_buf)
+	if (v->data && v->data != v->inline_buf && v->data != v->slot)
 		kvfree(v->data);
 	v->data = NULL;
 }
@@ -645,6 +659,25 @@ static int syncmap_dev_retry(void)
 }
 
 /*
+ * Copy the value of @key to @dst if it fits @cap bytes, under the caller's
+ * rcu_read_lock().  Returns 1 with *@len the value's length, 0 when absent,
+ * -ERANGE with *@len the length it needs.
+ */
+static int syncmap_dev_load_rcu(struct syncmap *map, const void *key,
+				u32 key_len, void *dst, u32 cap, u32 *len)
+{
+	const struct syncmap_blob *b = syncmap_load(map, key, key_len);
+
+	if (!b)
+		return 0;
+	*len = b->len;
+	if (b->len > cap)
+		return -ERANGE;
+	memcpy(dst, b->data, b->len);
+	return 1;
+}
+
+/*
  * Load the value of @key and stage it in @out if it fits @op->out_len.
  * Returns 1 with *@cur set (valid until the read section ends), 0 when
  * absent, -ERANGE with @op->out_len set to the length needed, -ENOMEM.
@@ -734,29 +767,14 @@ static int syncmap_dev_swap(struct syncmap *map, const void *key,
 	}
 }
 
-/**
- * syncmap_dev_do_op() - run one map operation
- * @sf: the file
- * @map: its bound map
- * @op: the operation, already copied in; @result and @out_len are set
- *
- * Context: process context; sleeps.
- * Return: 0 with @op->result set; -EINVAL (op, flags, unused fields, empty
- * key), -EBADF (write on a read-only fd), -E2BIG (key or value longer than
- * the map allows), -EFAULT, -ERANGE (@op->out too small, @op->out_len set
- * to the length needed, map unchanged), -ENOSPC (map full), -ENOMEM,
- * -EINTR (killed while retrying).
+/*
+ * Check an operation's fields against its code and the file's limits.
+ * Returns 0 or an error as syncmap_dev_do_op().
  */
-static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
-			     struct syncmap_ioc_op *op)
+static int syncmap_dev_check_op(struct syncmap_file *sf,
+				const struct syncmap_ioc_op *op)
 {
-	struct syncmap_blob *nb = NULL, *ob = NULL, *cur;
-	u8 key_buf[SYNCMAP_DEV_INLINE_KEY];
-	struct syncmap_dev_val out = { };
-	void *key = key_buf;
-	void *actual;
 	unsigned int fields;
-	int idx, ret;
 
 	if (!op->op || op->op > SYNCMAP_OP_MAX || op->flags)
 		return -EINVAL;
@@ -773,7 +791,127 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 	    op->value_len > sf->max_value_len ||
 	    op->old_len > sf->max_value_len)
 		return -E2BIG;
+	return 0;
+}
 
+/*
+ * Run a checked operation on a key in kernel memory, with the new value
+ * *@nbp and the expected value @ob it uses; *@nbp is set to %NULL when
+ * the map takes it.  A returned value is left in @out.  Returns 0 with
+ * @op->result and @op->out_len set, or an error as syncmap_dev_do_op().
+ */
+static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
+			      const void *key, struct syncmap_blob **nbp,
+			      struct syncmap_blob *ob,
+			      struct syncmap_dev_val *out)
+{
+	struct syncmap_blob *nb = *nbp, *cur;
+	void *actual;
+	int idx, ret;
+	u32 len;
+
+	switch (op->op) {
+	case SYNCMAP_OP_LOAD:
+		/* Small values are staged under plain RCU, the rest under SRCU. */
+		rcu_read_lock();
+		ret = syncmap_dev_load_rcu(map, key, op->key_len,
+					   out->inline_buf,
+					   min_t(u32, op->out_len,
+						 sizeof(out->inline_buf)),
+					   &len);
+		rcu_read_unlock();
+		if (ret > 0) {
+			out->data = out->inline_buf;
+			out->len = len;
+		} else if (ret == -ERANGE && len > op->out_len) {
+			op->out_len = len;
+		} else if (ret == -ERANGE) {
+			idx = syncmap_read_lock(map);
+			ret = syncmap_dev_load_staged(map, key, op, out, &cur);
+			syncmap_read_unlock(map, idx);
+		}
+		break;
+	case SYNCMAP_OP_STORE:
+		ret = syncmap_store(map, key, op->key_len, nb);
+		if (!ret)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_LOAD_OR_STORE:
+		idx = syncmap_read_lock(map);
+		ret = syncmap_load_or_store(map, key, op->key_len, nb, &actual);
+		if (!ret) {
+			nb = NULL;
+		} else if (ret > 0) {
+			cur = actual;
+			if (cur->len > op->out_len) {
+				op->out_len = cur->len;
+				ret = -ERANGE;
+			} else if (syncmap_dev_val_fill(out, cur)) {
+				ret = -ENOMEM;
+			}
+		}
+		syncmap_read_unlock(map, idx);
+		break;
+	case SYNCMAP_OP_LOAD_AND_DELETE:
+		ret = syncmap_dev_load_and_delete(map, key, op, out);
+		break;
+	case SYNCMAP_OP_DELETE:
+		ret = syncmap_delete(map, key, op->key_len);
+		break;
+	case SYNCMAP_OP_SWAP:
+		ret = syncmap_dev_swap(map, key, op, nb, out);
+		if (ret >= 0)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_COMPARE_AND_SWAP:
+		ret = syncmap_compare_and_swap(map, key, op->key_len, ob, nb);
+		if (ret > 0)
+			nb = NULL;
+		break;
+	case SYNCMAP_OP_COMPARE_AND_DELETE:
+		ret = syncmap_compare_and_delete(map, key, op->key_len, ob);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	*nbp = nb;
+	if (ret < 0)
+		return ret;
+	op->result = ret;
+	if (syncmap_dev_op_fields[op->op] & SYNCMAP_DEV_F_OUT)
+		op->out_len = out->data ? out->len : 0;
+	return 0;
+}
+
+/**
+ * syncmap_dev_do_op() - run one map operation
+ * @sf: the file
+ * @map: its bound map
+ * @op: the operation, already copied in; @result and @out_len are set
+ *
+ * Context: process context; sleeps.
+ * Return: 0 with @op->result set; -EINVAL (op, flags, unused fields, empty
+ * key), -EBADF (write on a read-only fd), -E2BIG (key or value longer than
+ * the map allows), -EFAULT, -ERANGE (@op->out too small, @op->out_len set
+ * to the length needed, map unchanged), -ENOSPC (map full), -ENOMEM,
+ * -EINTR (killed while retrying).
+ */
+static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
+			     struct syncmap_ioc_op *op)
+{
+	struct syncmap_blob *nb = NULL, *ob = NULL;
+	u8 key_buf[SYNCMAP_DEV_INLINE_KEY];
+	struct syncmap_dev_val out;
+	void *key = key_buf;
+	unsigned int fields;
+	int ret;
+
+	ret = syncmap_dev_check_op(sf, op);
+	if (ret)
+		return ret;
+	syncmap_dev_val_init(&out, NULL);
+	fields = syncmap_dev_op_fields[op->op];
 	if (op->key_len > sizeof(key_buf)) {
 		key = kmalloc(op->key_len, GFP_KERNEL_ACCOUNT);
 		if (!key)
@@ -800,82 +938,10 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 		}
 	}
 
-	switch (op->op) {
-	case SYNCMAP_OP_LOAD:
-		/* Small values are staged under plain RCU, the rest under SRCU. */
-		rcu_read_lock();
-		cur = syncmap_load(map, key, op->key_len);
-		if (!cur) {
-			ret = 0;
-		} else if (cur->len > op->out_len) {
-			op->out_len = cur->len;
-			ret = -ERANGE;
-		} else if (cur->len <= sizeof(out.inline_buf)) {
-			ret = syncmap_dev_val_fill(&out, cur) ?: 1;
-		} else {
-			ret = -EAGAIN;
-		}
-		rcu_read_unlock();
-		if (ret == -EAGAIN) {
-			idx = syncmap_read_lock(map);
-			ret = syncmap_dev_load_staged(map, key, op, &out, &cur);
-			syncmap_read_unlock(map, idx);
-		}
-		break;
-	case SYNCMAP_OP_STORE:
-		ret = syncmap_store(map, key, op->key_len, nb);
-		if (!ret)
-			nb = NULL;
-		break;
-	case SYNCMAP_OP_LOAD_OR_STORE:
-		idx = syncmap_read_lock(map);
-		ret = syncmap_load_or_store(map, key, op->key_len, nb, &actual);
-		if (!ret) {
-			nb = NULL;
-		} else if (ret > 0) {
-			cur = actual;
-			if (cur->len > op->out_len) {
-				op->out_len = cur->len;
-				ret = -ERANGE;
-			} else if (syncmap_dev_val_fill(&out, cur)) {
-				ret = -ENOMEM;
-			}
-		}
-		syncmap_read_unlock(map, idx);
-		break;
-	case SYNCMAP_OP_LOAD_AND_DELETE:
-		ret = syncmap_dev_load_and_delete(map, key, op, &out);
-		break;
-	case SYNCMAP_OP_DELETE:
-		ret = syncmap_delete(map, key, op->key_len);
-		break;
-	case SYNCMAP_OP_SWAP:
-		ret = syncmap_dev_swap(map, key, op, nb, &out);
-		if (ret >= 0)
-			nb = NULL;
-		break;
-	case SYNCMAP_OP_COMPARE_AND_SWAP:
-		ret = syncmap_compare_and_swap(map, key, op->key_len, ob, nb);
-		if (ret > 0)
-			nb = NULL;
-		break;
-	case SYNCMAP_OP_COMPARE_AND_DELETE:
-		ret = syncmap_compare_and_delete(map, key, op->key_len, ob);
-		break;
-	default:
-		ret = -EINVAL;
-		break;
-	}
-
-	if (ret >= 0) {
-		op->result = ret;
-		if (fields & SYNCMAP_DEV_F_OUT)
-			op->out_len = out.data ? out.len : 0;
-		ret = 0;
-		if (out.data && out.len &&
-		    copy_to_user(u64_to_user_ptr(op->out), out.data, out.len))
-			ret = -EFAULT;
-	}
+	ret = syncmap_dev_run_op(map, op, key, &nb, ob, &out);
+	if (!ret && out.data && out.len &&
+	    copy_to_user(u64_to_user_ptr(op->out), out.data, out.len))
+		ret = -EFAULT;
 	syncmap_dev_val_free(&out);
 out_blobs:
 	if (nb)
@@ -1050,6 +1116,290 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	}
 	kfree(chunk);
 	if (put_user(i, &ub->done))
+		return -EFAULT;
+	return err;
+}
+
+/* Bytes of the staging buffer of one SYNCMAP_IOC_PACKED piece. */
+#define SYNCMAP_DEV_PACKED_CHUNK	SZ_64K
+
+/* The operations SYNCMAP_IOC_PACKED runs. */
+static bool syncmap_dev_packed_op(u32 code)
+{
+	return code == SYNCMAP_OP_LOAD || code == SYNCMAP_OP_STORE ||
+	       code == SYNCMAP_OP_LOAD_AND_DELETE || code == SYNCMAP_OP_DELETE;
+}
+
+/*
+ * One key of SYNCMAP_IOC_PACKED: @tmpl is the checked operation, @slot
+ * the key's value slot in the staging buffer (the value to store, or
+ * where a returned value goes, the rest of the slot zeroed).
+ */
+static int syncmap_dev_packed_one(struct syncmap *map,
+				  const struct syncmap_ioc_op *tmpl,
+				  const void *key, u8 *slot,
+				  struct syncmap_packed_result *res)
+{
+	unsigned int fields = syncmap_dev_op_fields[tmpl->op];
+	struct syncmap_ioc_op op = *tmpl;
+	struct syncmap_blob *nb = NULL;
+	struct syncmap_dev_val out;
+	u32 len = 0;
+	int ret = 0;
+
+	syncmap_dev_val_init(&out, slot);
+	if (fields & SYNCMAP_DEV_F_VALUE) {
+		nb = syncmap_blob_alloc(slot, op.value_len, GFP_KERNEL_ACCOUNT);
+		if (!nb)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = syncmap_dev_run_op(map, &op, key, &nb, NULL, &out);
+	if (nb)
+		syncmap_blob_free(nb);
+	syncmap_dev_val_free(&out);
+	if (fields & SYNCMAP_DEV_F_OUT) {
+		if (!ret)
+			len = op.out_len;
+		if (len < tmpl->out_len)
+			memset(slot + len, 0, tmpl->out_len - len);
+	}
+	res->result = ret ?: op.result;
+	res->value_len = !ret || ret == -ERANGE ? op.out_len : 0;
+	return ret;
+}
+
+/*
+ * Any other operation on a piece of @n keys, one by one.  Returns the
+ * keys that ran, as syncmap_dev_packed_load().
+ */
+static u32 syncmap_dev_packed_run(struct syncmap *map,
+				  const struct syncmap_ioc_op *tmpl,
+				  const struct syncmap_ioc_packed *p,
+				  const u8 *keys, u8 *vals,
+				  struct syncmap_packed_result *res, u32 n,
+				  bool stop)
+{
+	u32 j;
+	int ret;
+
+	for (j = 0; j < n; j++) {
+		ret = syncmap_dev_packed_one(map, tmpl,
+					     keys + (size_t)j * p->key_size,
+					     vals + (size_t)j * p->value_size,
+					     &res[j]);
+		if (ret && stop)
+			return j + 1;
+	}
+	return j;
+}
+
+/* Blobs a packed store allocates at a time. */
+#define SYNCMAP_DEV_PACKED_BULK	32
+
+/*
+ * STORE of a piece of @n keys, each value copied from its slot to a new
+ * blob; small blobs are allocated many at a time.  Returns the keys that
+ * ran, as syncmap_dev_packed_load().
+ */
+static u32 syncmap_dev_packed_store(struct syncmap *map,
+				    const struct syncmap_ioc_packed *p,
+				    const u8 *keys, const u8 *vals,
+				    struct syncmap_packed_result *res, u32 n,
+				    bool stop)
+{
+	struct syncmap_blob *bulk[SYNCMAP_DEV_PACKED_BULK], *nb;
+	size_t have = 0, next = 0;
+	const u8 *val;
+	u32 j;
+	int ret;
+
+	for (j = 0; j < n; j++) {
+		val = vals + (size_t)j * p->value_size;
+		if (next == have) {
+			next = 0;
+			have = syncmap_blob_alloc_bulk(p->value_size,
+						       GFP_KERNEL_ACCOUNT,
+						       min_t(size_t, n - j,
+							     ARRAY_SIZE(bulk)),
+						       bulk);
+		}
+		if (next < have) {
+			nb = bulk[next++];
+			memcpy(nb->data, val, p->value_size);
+		} else {
+			nb = syncmap_blob_alloc(val, p->value_size,
+						GFP_KERNEL_ACCOUNT);
+		}
+		ret = -ENOMEM;
+		if (nb)
+			ret = syncmap_store(map, keys + (size_t)j * p->key_size,
+					    p->key_size, nb);
+		if (ret)
+			syncmap_blob_free(nb);
+		res[j].result = ret;
+		res[j].value_len = 0;
+		if (ret && stop) {
+			j++;
+			break;
+		}
+	}
+	while (next < have)
+		syncmap_blob_free(bulk[next++]);
+	return j;
+}
+
+/*
+ * LOAD of a piece of @n keys: under one RCU read section, each value
+ * copied straight to its slot, the rest of the slot zeroed.  Returns the
+ * keys that ran: all of them, or up to the first failure with @stop.
+ */
+static u32 syncmap_dev_packed_load(struct syncmap *map,
+				   const struct syncmap_ioc_packed *p,
+				   const u8 *keys, u8 *vals,
+				   struct syncmap_packed_result *res, u32 n,
+				   bool stop)
+{
+	u32 j, len;
+	u8 *slot;
+	int ret;
+
+	rcu_read_lock();
+	for (j = 0; j < n; j++) {
+		slot = vals + (size_t)j * p->value_size;
+		len = 0;
+		ret = syncmap_dev_load_rcu(map, keys + (size_t)j * p->key_size,
+					   p->key_size, slot, p->value_size,
+					   &len);
+		res[j].result = ret;
+		res[j].value_len = len;
+		if (ret <= 0)
+			len = 0;
+		if (len < p->value_size)
+			memset(slot + len, 0, p->value_size - len);
+		if (ret < 0 && stop) {
+			j++;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return j;
+}
+
+/**
+ * syncmap_dev_packed() - SYNCMAP_IOC_PACKED: one operation on many keys
+ * @sf: the file
+ * @uarg: user pointer to struct syncmap_ioc_packed
+ *
+ * Checks the call as one operation of the single-operation commands
+ * (the same errors, for every key at once), then runs the keys in order
+ * a piece at a time: each piece's keys (and values to store) are copied
+ * in with one copy each, its values and results out with one copy each.
+ *
+ * Context: process context, from ioctl(); sleeps.
+ * Return: 0 with @done set; -EFAULT (an array unreadable or unwritable;
+ * @done still written when possible), -EINVAL (flags, reserved, op,
+ * count, empty key, a value slot for DELETE), -E2BIG (key or value size
+ * above the map's limits), -EBADF (write on a read-only fd), -EBADFD (fd
+ * not bound), -ENOMEM, -EINTR (a signal before the first key).
+ */
+static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
+{
+	struct syncmap *map = syncmap_file_map(sf);
+	struct syncmap_ioc_packed __user *up = uarg;
+	struct syncmap_packed_result *res = NULL;
+	struct syncmap_ioc_op tmpl = { };
+	struct syncmap_ioc_packed p;
+	struct syncmap_packed_result __user *ures;
+	u8 __user *ukeys, *uvals;
+	u8 *keys, *vals;
+	bool stop = false, stop_on_error;
+	unsigned int fields;
+	size_t per, chunk;
+	u32 usize, i = 0, j, n;
+	int err;
+
+	if (!map)
+		return -EBADFD;
+	err = syncmap_dev_copy_in(&p, sizeof(p), SYNCMAP_PACKED_SIZE_VER0,
+				  uarg, &usize);
+	if (err)
+		return err;
+	if (p.flags & ~SYNCMAP_BATCH_STOP_ON_ERROR || p.reserved ||
+	    p.count > SYNCMAP_BATCH_MAX || !syncmap_dev_packed_op(p.op))
+		return -EINVAL;
+	/* The operation every key runs, checked once. */
+	fields = syncmap_dev_op_fields[p.op];
+	tmpl.size = sizeof(tmpl);
+	tmpl.op = p.op;
+	tmpl.key_len = p.key_size;
+	if (fields & SYNCMAP_DEV_F_OUT) {
+		tmpl.out = p.values;
+		tmpl.out_len = p.value_size;
+	} else {
+		tmpl.value = p.values;
+		tmpl.value_len = p.value_size;
+	}
+	err = syncmap_dev_check_op(sf, &tmpl);
+	if (err)
+		return err;
+	if (p.value_size > sf->max_value_len)
+		return -E2BIG;
+	stop_on_error = p.flags & SYNCMAP_BATCH_STOP_ON_ERROR;
+
+	ukeys = u64_to_user_ptr(p.keys);
+	uvals = u64_to_user_ptr(p.values);
+	ures = u64_to_user_ptr(p.results);
+	/* A piece's results, keys and value slots: 64 KiB, or one key's. */
+	per = sizeof(*res) + p.key_size + p.value_size;
+	chunk = min_t(size_t, p.count, max_t(size_t, 1,
+					     SYNCMAP_DEV_PACKED_CHUNK / per));
+	if (chunk) {
+		res = kvmalloc(chunk * per, GFP_KERNEL_ACCOUNT);
+		if (!res)
+			return -ENOMEM;
+	}
+	keys = (u8 *)(res + chunk);
+	vals = keys + chunk * p.key_size;
+
+	while (i < p.count && !stop) {
+		if (signal_pending(current)) {
+			if (!i)
+				err = -EINTR;
+			break;
+		}
+		n = min_t(size_t, p.count - i, chunk);
+		if (copy_from_user(keys, ukeys + (size_t)i * p.key_size,
+				   (size_t)n * p.key_size) ||
+		    ((fields & SYNCMAP_DEV_F_VALUE) &&
+		     copy_from_user(vals, uvals + (size_t)i * p.value_size,
+				    (size_t)n * p.value_size))) {
+			err = -EFAULT;
+			break;
+		}
+		if (p.op == SYNCMAP_OP_LOAD)
+			j = syncmap_dev_packed_load(map, &p, keys, vals, res, n,
+						    stop_on_error);
+		else if (p.op == SYNCMAP_OP_STORE)
+			j = syncmap_dev_packed_store(map, &p, keys, vals, res,
+						     n, stop_on_error);
+		else
+			j = syncmap_dev_packed_run(map, &tmpl, &p, keys, vals,
+						   res, n, stop_on_error);
+		stop = j < n;
+		/* The keys ran: they count even if their results are lost. */
+		if (((fields & SYNCMAP_DEV_F_OUT) &&
+		     copy_to_user(uvals + (size_t)i * p.value_size, vals,
+				  (size_t)j * p.value_size)) ||
+		    copy_to_user(ures + i, res, j * sizeof(*res)))
+			err = -EFAULT;
+		i += j;
+		if (err)
+			break;
+		cond_resched();
+	}
+	kvfree(res);
+	if (put_user(i, &up->done))
 		return -EFAULT;
 	return err;
 }
@@ -1323,6 +1673,8 @@ static long syncmap_dev_ioctl(struct file *file, unsigned int cmd,
 		return syncmap_dev_batch(sf, uarg);
 	case _IOC_NR(SYNCMAP_IOC_DUMP):
 		return syncmap_dev_dump(sf, uarg);
+	case _IOC_NR(SYNCMAP_IOC_PACKED):
+		return syncmap_dev_packed(sf, uarg);
 	case SYNCMAP_IOC_OP_BASE + SYNCMAP_OP_LOAD ...
 	     SYNCMAP_IOC_OP_BASE + SYNCMAP_OP_MAX:
 		return syncmap_dev_op(sf, nr - SYNCMAP_IOC_OP_BASE, uarg);
@@ -1373,10 +1725,12 @@ static struct miscdevice syncmap_dev_misc = {
  * syncmap_dev_init() - register /dev/syncmap
  *
  * Context: module init.
- * Return: 0 or the error of misc_register().
+ * Return: 0, -ENOMEM (the blob caches) or the error of misc_register().
  */
 int syncmap_dev_init(void)
 {
+	int err;
+
 	BUILD_BUG_ON(SYNCMAP_NAME_LEN != SYNCMAP_NAME_MAX);
 	BUILD_BUG_ON(SYNCMAP_MAX_KEY_SIZE > SYNCMAP_MAX_KEY_LEN);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_create) != 96);
@@ -1385,19 +1739,29 @@ int syncmap_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_op) != SYNCMAP_OP_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_batch) != SYNCMAP_BATCH_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_dump) != SYNCMAP_DUMP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_packed) !=
+		     SYNCMAP_PACKED_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct syncmap_packed_result) != 8);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_list) != SYNCMAP_LIST_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct syncmap_list_entry) !=
 		     SYNCMAP_LIST_ENTRY_SIZE_VER0);
 
 	get_random_bytes(&syncmap_dev_dump_key, sizeof(syncmap_dev_dump_key));
 	syncmap_dev_misc.mode = dev_mode & 0777;
-	return misc_register(&syncmap_dev_misc);
+	err = syncmap_blob_init();
+	if (err)
+		return err;
+	err = misc_register(&syncmap_dev_misc);
+	if (err)
+		syncmap_blob_exit();
+	return err;
 }
 
 /**
  * syncmap_dev_exit() - unregister /dev/syncmap, free its named maps
  *
- * No fd is open: each holds a reference on the module.
+ * No fd is open: each holds a reference on the module.  With the maps
+ * gone, so are their blobs: the blob caches go last.
  *
  * Context: module exit.
  */
@@ -1413,4 +1777,5 @@ void syncmap_dev_exit(void)
 		kfree(dm);
 	}
 	syncmap_dev_nr_maps = 0;
+	syncmap_blob_exit();
 }

@@ -51,7 +51,10 @@
 #define SYNCMAP_MAX_ENTRIES		0x1000000U
 #define SYNCMAP_MAX_KEY_SIZE		4096U
 #define SYNCMAP_MAX_VALUE_SIZE		0x100000U
-/* Most operations in one %SYNCMAP_IOC_BATCH call (-EINVAL above). */
+/*
+ * Most operations in one %SYNCMAP_IOC_BATCH call, most keys in one
+ * %SYNCMAP_IOC_PACKED call (-EINVAL above).
+ */
 #define SYNCMAP_BATCH_MAX		4096U
 /* Largest dump buffer the kernel fills in one call; larger ones are clamped. */
 #define SYNCMAP_DUMP_MAX_BUF		0x400000U
@@ -318,6 +321,69 @@ struct syncmap_ioc_batch {
 #define SYNCMAP_BATCH_SIZE_VER0		32
 
 /**
+ * struct syncmap_packed_result - outcome of one key of %SYNCMAP_IOC_PACKED
+ * @result: out: the single operation's result (1 or 0, see struct
+ *	syncmap_ioc_op), or a negative errno when that key failed
+ * @value_len: out: LOAD and LOAD_AND_DELETE: length of the value written
+ *	to the key's slot, 0 when the key is absent, or with -ERANGE the
+ *	length needed; 0 for STORE and DELETE
+ */
+struct syncmap_packed_result {
+	__s32 result;
+	__u32 value_len;
+};
+
+/**
+ * struct syncmap_ioc_packed - one operation on many keys, in packed arrays
+ * @size: sizeof(struct syncmap_ioc_packed)
+ * @flags: %SYNCMAP_BATCH_STOP_ON_ERROR to stop after the first key that
+ *	fails; by default a failed key records its errno and the call goes on
+ * @op: the operation applied to every key: %SYNCMAP_OP_LOAD,
+ *	%SYNCMAP_OP_STORE, %SYNCMAP_OP_LOAD_AND_DELETE or %SYNCMAP_OP_DELETE
+ *	(others are -EINVAL), with the semantics of the single operation
+ * @count: keys, at most %SYNCMAP_BATCH_MAX
+ * @key_size: length of every key, 1..max_key_len
+ * @value_size: length of every value slot, 0..max_value_len; 0 for DELETE.
+ *	STORE stores exactly @value_size bytes for every key.  LOAD and
+ *	LOAD_AND_DELETE return a value of up to @value_size bytes; a longer
+ *	one is -ERANGE for that key (the map unchanged).
+ * @keys: user pointer to @count * @key_size bytes: the keys, back to back
+ * @values: user pointer to @count * @value_size bytes, slot i for key i;
+ *	0 for DELETE.  STORE reads the values from it.  LOAD and
+ *	LOAD_AND_DELETE write each value at the start of its slot and zero
+ *	the rest of the slot (all of it when the key is absent or failed).
+ * @results: user pointer to @count struct syncmap_packed_result, written
+ * @done: out: keys whose operation ran (a failed one included).  Less
+ *	than @count when stopped on an error or by a signal.
+ * @reserved: must be 0
+ *
+ * The cheap form of %SYNCMAP_IOC_BATCH for many keys of one size and one
+ * operation: keys, values and results travel as three arrays.  Needs a
+ * writable fd for every operation but LOAD (-EBADF).
+ *
+ * Return: 0; -EINVAL (flags, reserved, op, count, an empty key, a value
+ * slot for DELETE), -E2BIG (@key_size or @value_size above the map's
+ * limits), -EBADF, -EBADFD (fd not bound), -ENOMEM, -EINTR (a signal
+ * before the first key), -EFAULT when an array cannot be read or written
+ * (@done still tells how many keys ran; keys run in order, in pieces).
+ */
+struct syncmap_ioc_packed {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 count;
+	__u32 key_size;
+	__u32 value_size;
+	__u64 keys;
+	__u64 values;
+	__u64 results;
+	__u32 done;
+	__u32 reserved;
+};
+
+#define SYNCMAP_PACKED_SIZE_VER0	56
+
+/**
  * struct syncmap_dump_rec - header of one record in a dump buffer
  * @key_len: bytes of key following the header
  * @value_len: bytes of value following the key
@@ -371,6 +437,7 @@ struct syncmap_ioc_dump {
 #define SYNCMAP_IOC_CLEAR	_IOWR(SYNCMAP_IOC_MAGIC, 0x05, struct syncmap_ioc_simple)
 #define SYNCMAP_IOC_BATCH	_IOWR(SYNCMAP_IOC_MAGIC, 0x06, struct syncmap_ioc_batch)
 #define SYNCMAP_IOC_DUMP	_IOWR(SYNCMAP_IOC_MAGIC, 0x07, struct syncmap_ioc_dump)
+#define SYNCMAP_IOC_PACKED	_IOWR(SYNCMAP_IOC_MAGIC, 0x08, struct syncmap_ioc_packed)
 /* Single operations: command number 0x10 + SYNCMAP_OP_*. */
 #define SYNCMAP_IOC_OP_BASE	0x10
 #define SYNCMAP_IOC_LOAD	_IOWR(SYNCMAP_IOC_MAGIC, 0x11, struct syncmap_ioc_op)
