@@ -297,6 +297,44 @@ int syncmap_batch(int fd, struct syncmap_ioc_op *ops, unsigned int count,
 	return (int)total;
 }
 
+int syncmap_packed(int fd, unsigned int code, const void *keys,
+		   size_t key_size, void *values, size_t value_size,
+		   struct syncmap_packed_result *results, unsigned int count,
+		   unsigned int flags)
+{
+	struct syncmap_ioc_packed p;
+	unsigned int total = 0;
+
+	if (key_size > UINT32_MAX || value_size > UINT32_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	/* Larger batches than the kernel takes go in several calls. */
+	while (total < count || !count) {
+		unsigned int n = count - total;
+
+		if (n > SYNCMAP_BATCH_MAX)
+			n = SYNCMAP_BATCH_MAX;
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+		p.flags = flags;
+		p.op = code;
+		p.count = n;
+		p.key_size = (__u32)key_size;
+		p.value_size = (__u32)value_size;
+		p.keys = ptr((const char *)keys + (size_t)total * key_size);
+		p.values = values ? ptr((char *)values +
+					(size_t)total * value_size) : 0;
+		p.results = ptr(results + total);
+		if (ioctl(fd, SYNCMAP_IOC_PACKED, &p))
+			return total ? (int)total : -1;
+		total += p.done;
+		if (p.done < n || !count)
+			break;
+	}
+	return (int)total;
+}
+
 struct syncmap_iter {
 	int fd;
 	int end;

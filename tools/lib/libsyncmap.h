@@ -104,6 +104,21 @@ void syncmap_op_init(struct syncmap_ioc_op *op, unsigned int code,
 int syncmap_batch(int fd, struct syncmap_ioc_op *ops, unsigned int count,
 		  unsigned int flags);
 
+/*
+ * One operation on @count keys of @key_size bytes each, back to back at
+ * @keys (SYNCMAP_IOC_PACKED): @code is SYNCMAP_OP_LOAD, SYNCMAP_OP_STORE,
+ * SYNCMAP_OP_LOAD_AND_DELETE or SYNCMAP_OP_DELETE.  @values holds @count
+ * slots of @value_size bytes: the values to store, or where loaded values
+ * go (the rest of each slot zeroed); NULL and 0 for DELETE.  Each key's
+ * result (1/0 or -errno) and value length land in @results.  More keys
+ * than SYNCMAP_BATCH_MAX go in several calls.  Returns the number of keys
+ * that ran, or -1.
+ */
+int syncmap_packed(int fd, unsigned int code, const void *keys,
+		   size_t key_size, void *values, size_t value_size,
+		   struct syncmap_packed_result *results, unsigned int count,
+		   unsigned int flags);
+
 /* Iteration over a dump: each key present throughout is seen once. */
 struct syncmap_iter;
 struct syncmap_iter *syncmap_iter_new(int fd, size_t buf_len);

@@ -542,7 +542,7 @@ TEST_F(anon, enotty)
 	init_op(&op, SYNCMAP_OP_LOAD, "k");
 	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR('x', 0x11,
 					       struct syncmap_ioc_op), &op));
-	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x08,
+	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x09,
 					       struct syncmap_ioc_op), &op));
 	EXPECT_ERR(ENOTTY, ioctl(self->fd, _IOWR(SYNCMAP_IOC_MAGIC, 0x10,
 					       struct syncmap_ioc_op), &op));
@@ -563,7 +563,8 @@ TEST_F(anon, enotty)
 static const unsigned long all_cmds[] = {
 	SYNCMAP_IOC_DESTROY, SYNCMAP_IOC_INFO, SYNCMAP_IOC_LIST,
 	SYNCMAP_IOC_CLEAR, SYNCMAP_IOC_BATCH, SYNCMAP_IOC_DUMP,
-	SYNCMAP_IOC_LOAD, SYNCMAP_IOC_STORE, SYNCMAP_IOC_LOAD_OR_STORE,
+	SYNCMAP_IOC_PACKED, SYNCMAP_IOC_LOAD, SYNCMAP_IOC_STORE,
+	SYNCMAP_IOC_LOAD_OR_STORE,
 	SYNCMAP_IOC_LOAD_AND_DELETE, SYNCMAP_IOC_DELETE, SYNCMAP_IOC_SWAP,
 	SYNCMAP_IOC_COMPARE_AND_SWAP, SYNCMAP_IOC_COMPARE_AND_DELETE,
 };
@@ -1183,6 +1184,501 @@ TEST_F(anon, batch_larger_op_size)
 	EXPECT_EQ(-E2BIG, op->result);
 }
 
+/* --- packed batches (SYNCMAP_IOC_PACKED) --- */
+
+#define PK	8	/* key size of the packed tests */
+#define PV	16	/* value slot size of the packed tests */
+
+/* Key @i of @size bytes: its number in the first bytes, then zeroes. */
+static void pkey(unsigned char *k, size_t size, unsigned int i)
+{
+	memset(k, 0, size);
+	memcpy(k, &i, sizeof(i));
+}
+
+static void pkeys(unsigned char *k, size_t size, unsigned int first,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		pkey(k + (size_t)i * size, size, first + i);
+}
+
+static void packed_init(struct syncmap_ioc_packed *p, unsigned int code,
+			const void *keys, void *values,
+			struct syncmap_packed_result *res, unsigned int count)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->op = code;
+	p->count = count;
+	p->key_size = PK;
+	p->value_size = code == SYNCMAP_OP_DELETE ? 0 : PV;
+	p->keys = p64(keys);
+	p->values = p64(values);
+	p->results = p64(res);
+}
+
+TEST_F(anon, packed_ops)
+{
+	unsigned char keys[8][PK], vals[8][PV], out[8][PV], k[PK];
+	struct syncmap_packed_result res[8];
+	char buf[PV + 8];
+	size_t len;
+	int i;
+
+	pkeys(&keys[0][0], PK, 0, 8);
+	for (i = 0; i < 8; i++)
+		memset(vals[i], 'a' + i, PV);
+	/* Store keys 0..5. */
+	ASSERT_EQ(6, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, PK,
+				    vals, PV, res, 6, 0));
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(0, res[i].result);
+		EXPECT_EQ(0, res[i].value_len);
+	}
+	EXPECT_EQ(6, syncmap_len(self->fd));
+	len = sizeof(buf);
+	ASSERT_EQ(1, syncmap_load(self->fd, keys[3], PK, buf, &len));
+	ASSERT_EQ(PV, len);
+	EXPECT_EQ(0, memcmp(buf, vals[3], PV));
+	/* A shorter value (key 1), a longer one (key 2): single stores. */
+	ASSERT_EQ(0, syncmap_store(self->fd, keys[1], PK, "short", 5));
+	memset(buf, 'L', sizeof(buf));
+	ASSERT_EQ(0, syncmap_store(self->fd, keys[2], PK, buf, PV + 1));
+
+	/* Load all 8: hits, a short value, -ERANGE, misses (6, 7). */
+	memset(out, 0xa5, sizeof(out));
+	ASSERT_EQ(8, syncmap_packed(self->fd, SYNCMAP_OP_LOAD, keys, PK, out,
+				    PV, res, 8, 0));
+	EXPECT_EQ(1, res[0].result);
+	EXPECT_EQ(PV, res[0].value_len);
+	EXPECT_EQ(0, memcmp(out[0], vals[0], PV));
+	EXPECT_EQ(1, res[1].result);
+	EXPECT_EQ(5, res[1].value_len);
+	EXPECT_EQ(0, memcmp(out[1], "short", 5));
+	for (i = 5; i < PV; i++)
+		EXPECT_EQ(0, out[1][i]);
+	EXPECT_EQ(-ERANGE, res[2].result);
+	EXPECT_EQ(PV + 1, res[2].value_len);
+	for (i = 0; i < PV; i++)
+		EXPECT_EQ(0, out[2][i]);
+	EXPECT_EQ(1, res[5].result);
+	EXPECT_EQ(0, memcmp(out[5], vals[5], PV));
+	for (i = 6; i < 8; i++) {
+		EXPECT_EQ(0, res[i].result);
+		EXPECT_EQ(0, res[i].value_len);
+		EXPECT_EQ(0, out[i][0]);
+		EXPECT_EQ(0, out[i][PV - 1]);
+	}
+
+	/* Stop on the first error: done counts the failed key. */
+	EXPECT_EQ(3, syncmap_packed(self->fd, SYNCMAP_OP_LOAD, keys, PK, out,
+				    PV, res, 8, SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(-ERANGE, res[2].result);
+
+	/* Load-and-delete: -ERANGE leaves key 2 in the map. */
+	memset(out, 0xa5, sizeof(out));
+	ASSERT_EQ(4, syncmap_packed(self->fd, SYNCMAP_OP_LOAD_AND_DELETE,
+				    &keys[1], PK, out, PV, res, 4, 0));
+	EXPECT_EQ(1, res[0].result);
+	EXPECT_EQ(5, res[0].value_len);
+	EXPECT_EQ(0, memcmp(out[0], "short", 5));
+	EXPECT_EQ(0, out[0][5]);
+	EXPECT_EQ(-ERANGE, res[1].result);
+	EXPECT_EQ(PV + 1, res[1].value_len);
+	EXPECT_EQ(1, res[2].result);
+	EXPECT_EQ(0, memcmp(out[2], vals[3], PV));
+	EXPECT_EQ(1, res[3].result);
+	EXPECT_EQ(3, syncmap_len(self->fd));
+	len = sizeof(buf);
+	EXPECT_EQ(1, syncmap_load(self->fd, keys[2], PK, buf, &len));
+
+	/* Delete: present and absent keys, the same key twice. */
+	memcpy(keys[7], keys[0], PK);
+	ASSERT_EQ(8, syncmap_packed(self->fd, SYNCMAP_OP_DELETE, keys, PK,
+				    NULL, 0, res, 8, 0));
+	EXPECT_EQ(1, res[0].result);
+	EXPECT_EQ(0, res[1].result);
+	EXPECT_EQ(1, res[2].result);
+	EXPECT_EQ(0, res[3].result);
+	EXPECT_EQ(0, res[4].result);
+	EXPECT_EQ(1, res[5].result);
+	EXPECT_EQ(0, res[7].result);
+	EXPECT_EQ(0, syncmap_len(self->fd));
+
+	/* Empty values: a slot size of 0 needs no value array. */
+	ASSERT_EQ(2, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, PK,
+				    NULL, 0, res, 2, 0));
+	ASSERT_EQ(3, syncmap_packed(self->fd, SYNCMAP_OP_LOAD, keys, PK,
+				    NULL, 0, res, 3, 0));
+	EXPECT_EQ(1, res[0].result);
+	EXPECT_EQ(0, res[0].value_len);
+	EXPECT_EQ(1, res[1].result);
+	EXPECT_EQ(0, res[2].result);
+	pkey(k, PK, 0);
+	len = 0;
+	EXPECT_EQ(1, syncmap_load(self->fd, k, PK, NULL, &len));
+	EXPECT_EQ(0, len);
+	/* A value longer than a slot of 0 bytes. */
+	ASSERT_EQ(0, syncmap_store(self->fd, k, PK, "x", 1));
+	ASSERT_EQ(1, syncmap_packed(self->fd, SYNCMAP_OP_LOAD, keys, PK,
+				    NULL, 0, res, 1, 0));
+	EXPECT_EQ(-ERANGE, res[0].result);
+	EXPECT_EQ(1, res[0].value_len);
+}
+
+/* A single operation's result as a packed one: 1/0, or -errno. */
+static int single_result(int r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * Random packed calls on one map and the same operations one at a time
+ * on a twin: every result, value and length agrees, and so do the maps.
+ */
+TEST_F_TIMEOUT(anon, packed_against_single_ops, 300)
+{
+	enum { NK = 48, MAXN = 40, ROUNDS = 60 };
+	static const unsigned int codes[] = {
+		SYNCMAP_OP_LOAD, SYNCMAP_OP_STORE, SYNCMAP_OP_LOAD_AND_DELETE,
+		SYNCMAP_OP_DELETE,
+	};
+	unsigned char keys[MAXN][PK], vals[MAXN][PV], out[MAXN][PV];
+	unsigned char sbuf[PV + 8], k[PK], a[PV + 8], b[PV + 8];
+	struct syncmap_packed_result res[MAXN];
+	unsigned int round, j, n, code, seed = 12345;
+	size_t len, vs, la, lb;
+	void *values;
+	int twin, r, sr;
+
+	twin = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, twin);
+	for (round = 0; round < ROUNDS; round++) {
+		/* Single stores of other lengths: short values, -ERANGE. */
+		for (j = 0; j < 4; j++) {
+			pkey(k, PK, rand_r(&seed) % NK);
+			len = rand_r(&seed) % (PV + 4);
+			memset(sbuf, 'a' + round % 26, len);
+			ASSERT_EQ(0, syncmap_store(self->fd, k, PK, sbuf, len));
+			ASSERT_EQ(0, syncmap_store(twin, k, PK, sbuf, len));
+		}
+		code = codes[rand_r(&seed) % 4];
+		n = 1 + rand_r(&seed) % MAXN;
+		for (j = 0; j < n; j++) {
+			pkey(keys[j], PK, rand_r(&seed) % NK);
+			memset(vals[j], rand_r(&seed), PV);
+		}
+		vs = code == SYNCMAP_OP_DELETE ? 0 : PV;
+		values = code == SYNCMAP_OP_STORE ? (void *)vals :
+			 vs ? (void *)out : NULL;
+		memset(out, 0xa5, sizeof(out));
+		r = syncmap_packed(self->fd, code, keys, PK, values, vs, res,
+				   n, 0);
+		ASSERT_EQ((int)n, r);
+		for (j = 0; j < n; j++) {
+			len = PV;
+			if (code == SYNCMAP_OP_LOAD)
+				sr = syncmap_load(twin, keys[j], PK, sbuf,
+						  &len);
+			else if (code == SYNCMAP_OP_LOAD_AND_DELETE)
+				sr = syncmap_load_and_delete(twin, keys[j], PK,
+							     sbuf, &len);
+			else if (code == SYNCMAP_OP_STORE)
+				sr = syncmap_store(twin, keys[j], PK, vals[j],
+						   PV);
+			else
+				sr = syncmap_delete(twin, keys[j], PK);
+			sr = single_result(sr);
+			ASSERT_EQ(sr, res[j].result)
+				TH_LOG("round %u op %u key %u", round, code, j);
+			if (code == SYNCMAP_OP_STORE ||
+			    code == SYNCMAP_OP_DELETE) {
+				ASSERT_EQ(0, res[j].value_len);
+				continue;
+			}
+			if (sr != 1 && sr != -ERANGE)
+				len = 0;
+			ASSERT_EQ(len, res[j].value_len);
+			if (sr != 1)
+				len = 0;
+			ASSERT_EQ(0, memcmp(out[j], sbuf, len));
+			for (; len < PV; len++)
+				ASSERT_EQ(0, out[j][len]);
+		}
+	}
+	/* The two maps hold the same keys and values. */
+	ASSERT_EQ(syncmap_len(twin), syncmap_len(self->fd));
+	for (j = 0; j < NK; j++) {
+		la = sizeof(a);
+		lb = sizeof(b);
+		pkey(k, PK, j);
+		r = syncmap_load(self->fd, k, PK, a, &la);
+		ASSERT_EQ(syncmap_load(twin, k, PK, b, &lb), r);
+		if (r == 1) {
+			ASSERT_EQ(lb, la);
+			ASSERT_EQ(0, memcmp(a, b, la));
+		}
+	}
+	close(twin);
+}
+
+/* Large keys and slots go in several pieces; larger counts in calls. */
+TEST(packed_pieces)
+{
+	struct syncmap_opts o = { .max_key_len = 1024, .max_value_len = 8192 };
+	enum { KS = 1000, VS = 8000, N = 40, MANY = SYNCMAP_BATCH_MAX + 10 };
+	struct syncmap_packed_result *res = calloc(MANY, sizeof(*res));
+	unsigned char *keys = malloc((size_t)N * KS);
+	unsigned char *vals = malloc((size_t)N * VS);
+	unsigned char *out = malloc((size_t)N * VS);
+	unsigned char *many = malloc((size_t)MANY * 4);
+	unsigned int i;
+	int fd;
+
+	ASSERT_TRUE(res && keys && vals && out && many);
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	pkeys(keys, KS, 0, N);
+	for (i = 0; i < N; i++)
+		memset(vals + (size_t)i * VS, i, VS);
+	ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, KS, vals, VS,
+				    res, N, 0));
+	EXPECT_EQ(N, syncmap_len(fd));
+	memset(out, 0xa5, (size_t)N * VS);
+	ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_LOAD, keys, KS, out, VS,
+				    res, N, 0));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(1, res[i].result);
+		ASSERT_EQ(VS, res[i].value_len);
+	}
+	EXPECT_EQ(0, memcmp(out, vals, (size_t)N * VS));
+	close(fd);
+
+	/* More than SYNCMAP_BATCH_MAX keys: the library splits the call. */
+	fd = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, fd);
+	pkeys(many, 4, 0, MANY);
+	ASSERT_EQ(MANY, syncmap_packed(fd, SYNCMAP_OP_STORE, many, 4, NULL, 0,
+				       res, MANY, 0));
+	EXPECT_EQ(MANY, syncmap_len(fd));
+	ASSERT_EQ(MANY, syncmap_packed(fd, SYNCMAP_OP_DELETE, many, 4, NULL,
+				       0, res, MANY, 0));
+	EXPECT_EQ(1, res[MANY - 1].result);
+	EXPECT_EQ(0, syncmap_len(fd));
+	close(fd);
+	free(res);
+	free(keys);
+	free(vals);
+	free(out);
+	free(many);
+}
+
+TEST(packed_einval_e2big_enospc)
+{
+	struct syncmap_opts o = { .max_key_len = PK, .max_value_len = PV,
+				  .max_entries = 2 };
+	unsigned char keys[4][PK], vals[4][PV], raw[128];
+	struct syncmap_packed_result res[4];
+	struct syncmap_ioc_packed p, *pp = (void *)raw;
+	unsigned int i;
+	int fd;
+
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	pkeys(&keys[0][0], PK, 0, 4);
+	memset(vals, 'v', sizeof(vals));
+	/* EINVAL: flags, reserved, operation, count, sizes. */
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 4);
+	p.flags = 2;
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 4);
+	p.reserved = 1;
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	for (i = 0; i <= SYNCMAP_OP_MAX + 1; i++) {
+		if (i == SYNCMAP_OP_LOAD || i == SYNCMAP_OP_STORE ||
+		    i == SYNCMAP_OP_LOAD_AND_DELETE || i == SYNCMAP_OP_DELETE)
+			continue;
+		packed_init(&p, i, keys, vals, res, 4);
+		EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	}
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res,
+		    SYNCMAP_BATCH_MAX + 1);
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 4);
+	p.key_size = 0;
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	/* DELETE takes no values. */
+	packed_init(&p, SYNCMAP_OP_DELETE, keys, NULL, res, 4);
+	p.value_size = PV;
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_DELETE, keys, vals, res, 4);
+	EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	for (i = 0; i < SYNCMAP_PACKED_SIZE_VER0; i += 4) {
+		packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 4);
+		p.size = i;
+		EXPECT_ERR(EINVAL, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	}
+	EXPECT_EQ(0, syncmap_len(fd));
+
+	/* count 0 runs nothing. */
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 0);
+	p.done = 77;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(0, p.done);
+
+	/* E2BIG: sizes above the map's limits, struct sizes. */
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 1);
+	p.key_size = PK + 1;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 1);
+	p.value_size = PV + 1;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 1);
+	p.value_size = PV + 1;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 1);
+	p.size = 1 << 20;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	/* A newer struct: a zero tail works, a non-zero one is E2BIG. */
+	memset(raw, 0, sizeof(raw));
+	packed_init(pp, SYNCMAP_OP_STORE, keys, vals, res, 1);
+	pp->size = sizeof(*pp) + 16;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, pp));
+	EXPECT_EQ(1, pp->done);
+	raw[sizeof(*pp) + 8] = 1;
+	EXPECT_ERR(E2BIG, ioctl(fd, SYNCMAP_IOC_PACKED, pp));
+	EXPECT_EQ(1, syncmap_len(fd));
+
+	/* ENOSPC for each new key that does not fit (max_entries 2). */
+	ASSERT_EQ(4, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, PK, vals, PV,
+				    res, 4, 0));
+	EXPECT_EQ(0, res[0].result);
+	EXPECT_EQ(0, res[1].result);
+	EXPECT_EQ(-ENOSPC, res[2].result);
+	EXPECT_EQ(-ENOSPC, res[3].result);
+	EXPECT_EQ(2, syncmap_len(fd));
+	close(fd);
+}
+
+TEST_F(anon, packed_efault)
+{
+	static struct syncmap_packed_result many[SYNCMAP_BATCH_MAX];
+	unsigned char keys[4][PK], vals[4][PV];
+	struct syncmap_packed_result res[4];
+	struct syncmap_ioc_packed p;
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned int i, nk = page / 4;
+	unsigned char *edge;
+
+	pkeys(&keys[0][0], PK, 0, 4);
+	memset(vals, 'v', sizeof(vals));
+	/* Keys NULL or unmapped: nothing runs. */
+	packed_init(&p, SYNCMAP_OP_STORE, NULL, vals, res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(0, p.done);
+	packed_init(&p, SYNCMAP_OP_LOAD, bad_ptr(), vals, res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(0, p.done);
+	/* Values to store NULL or unmapped: nothing runs. */
+	packed_init(&p, SYNCMAP_OP_STORE, keys, NULL, res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(0, p.done);
+	packed_init(&p, SYNCMAP_OP_STORE, keys, bad_ptr(), res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(0, p.done);
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	/* Results NULL or unmapped: the keys ran. */
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, bad_ptr(), 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(4, p.done);
+	EXPECT_EQ(4, syncmap_len(self->fd));
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, NULL, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(4, p.done);
+	/* Values to load into NULL or unmapped. */
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, NULL, res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(4, p.done);
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, bad_ptr(), res, 4);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(4, syncmap_len(self->fd));
+
+	/*
+	 * Keys running into an unmapped page, past the first piece: the
+	 * keys of the pieces before the fault ran, and only they.
+	 */
+	edge = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(edge != MAP_FAILED);
+	ASSERT_EQ(0, munmap(edge + page, page));
+	ASSERT_EQ(0, syncmap_clear(self->fd));
+	pkeys(edge, 4, 0, nk);
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.op = SYNCMAP_OP_STORE;
+	p.count = SYNCMAP_BATCH_MAX;
+	p.key_size = 4;
+	p.keys = p64(edge);
+	p.results = p64(many);
+	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_GE(nk, p.done);
+	EXPECT_EQ(p.done, syncmap_len(self->fd));
+	for (i = 0; i < p.done; i++)
+		ASSERT_EQ(0, many[i].result);
+	munmap(edge, page);
+}
+
+/* On a read-only fd: LOAD works, every other operation is EBADF. */
+static int packed_read_only(int fd)
+{
+	static const unsigned int writes[] = {
+		SYNCMAP_OP_STORE, SYNCMAP_OP_LOAD_AND_DELETE,
+		SYNCMAP_OP_DELETE,
+	};
+	unsigned char keys[2][PK], out[2][PV];
+	struct syncmap_packed_result res[2];
+	unsigned int i, del;
+
+	pkeys(&keys[0][0], PK, 0, 2);
+	if (syncmap_packed(fd, SYNCMAP_OP_LOAD, keys, PK, out, PV, res, 2,
+			   0) != 2)
+		return 1;
+	for (i = 0; i < 3; i++) {
+		del = writes[i] == SYNCMAP_OP_DELETE;
+		if (syncmap_packed(fd, writes[i], keys, PK, del ? NULL : out,
+				   del ? 0 : PV, res, 2, 0) != -1 ||
+		    errno != EBADF)
+			return 2;
+	}
+	return 0;
+}
+
+TEST(packed_ebadf_ebadfd)
+{
+	struct syncmap_ioc_packed p;
+	char name[48];
+	int rw, ro, fd;
+
+	fd = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	packed_init(&p, SYNCMAP_OP_LOAD, NULL, NULL, NULL, 0);
+	EXPECT_ERR(EBADFD, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	close(fd);
+
+	unique_name(name, sizeof(name), "pro");
+	rw = syncmap_create(name, NULL);
+	ASSERT_LE(0, rw);
+	ro = syncmap_open(name, O_RDONLY);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(0, packed_read_only(ro));
+	close(ro);
+	ASSERT_EQ(0, syncmap_destroy(rw));
+	close(rw);
+}
+
 /* --- dump --- */
 
 static int dump_count(int fd, size_t buf_len, char **seen, int nkeys,
@@ -1543,6 +2039,8 @@ static int nobody_side(void *p)
 		return 22;
 	if (sstore(fd, "k", "v") != -1 || errno != EBADF)
 		return 23;
+	if (packed_read_only(fd))
+		return 33;
 	close(fd);
 	if (syncmap_open(a->root_604, O_RDWR) >= 0 || errno != EACCES)
 		return 24;
@@ -1552,6 +2050,17 @@ static int nobody_side(void *p)
 		return 25;
 	if (sstore(fd, "from", "nobody"))
 		return 26;
+	{
+		unsigned char keys[2][PK], vals[2][PV];
+		struct syncmap_packed_result res[2];
+
+		pkeys(&keys[0][0], PK, 100, 2);
+		memset(vals, 'n', sizeof(vals));
+		if (syncmap_packed(fd, SYNCMAP_OP_STORE, keys, PK, vals, PV,
+				   res, 2, 0) != 2 || res[0].result ||
+		    res[1].result)
+			return 34;
+	}
 	if (syncmap_destroy(fd) != -1 || errno != EPERM)
 		return 27;
 	close(fd);
