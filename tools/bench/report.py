@@ -35,8 +35,10 @@ NAMES = {
     "P4": "insert new keys, 1 thread",
     "P6": "one load syscall",
     "P6store": "one store syscall",
-    "P7load": "batched loads",
-    "P7store": "batched stores",
+    "P7load": "batched loads (packed arrays)",
+    "P7store": "batched stores (packed arrays)",
+    "P7recload": "batched loads (operation records)",
+    "P7recstore": "batched stores (operation records)",
 }
 
 
@@ -247,7 +249,8 @@ def plots(d, outdir):
                     f"{v / 1000:.1f}" if v else "NaN" for v in vals) + "\n")
     with open(os.path.join(outdir, "user.dat"), "w") as f:
         f.write("case syncmap bpf\n")
-        for test in ("P6", "P6store", "P7load", "P7store"):
+        for test in ("P6", "P6store", "P7load", "P7store", "P7recload",
+                     "P7recstore"):
             for size in keys_of(d, test):
                 vals = [d.get((test, size, m, "ps_per_op"))
                         for m in ("syncmap", "bpf")]

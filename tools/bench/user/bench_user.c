@@ -3,15 +3,21 @@
  * syncmap-bench-user - /dev/syncmap against a bpf(2) hash map on the same
  * kernel, measured side by side (SPEC section 6, P6 and P7):
  *
- *   P6       one SYNCMAP_IOC_LOAD vs one BPF_MAP_LOOKUP_ELEM (hits)
- *   P6store  one SYNCMAP_IOC_STORE vs one BPF_MAP_UPDATE_ELEM (overwrites)
- *   P7load   SYNCMAP_IOC_BATCH of loads vs BPF_MAP_LOOKUP_BATCH
- *   P7store  SYNCMAP_IOC_BATCH of stores vs BPF_MAP_UPDATE_BATCH
+ *   P6         one SYNCMAP_IOC_LOAD vs one BPF_MAP_LOOKUP_ELEM (hits)
+ *   P6store    one SYNCMAP_IOC_STORE vs one BPF_MAP_UPDATE_ELEM (overwrites)
+ *   P7load     SYNCMAP_IOC_PACKED of loads vs BPF_MAP_LOOKUP_BATCH
+ *   P7store    SYNCMAP_IOC_PACKED of stores vs BPF_MAP_UPDATE_BATCH
+ *   P7recload  SYNCMAP_IOC_BATCH of load records vs BPF_MAP_LOOKUP_BATCH
+ *   P7recstore SYNCMAP_IOC_BATCH of store records vs BPF_MAP_UPDATE_BATCH
  *
  * Both maps hold the same keys (16 bytes) and values (64 bytes); the BPF
  * map is a BPF_MAP_TYPE_HASH with max_entries = keys.  BPF's lookup batch
  * walks the map rather than looking keys up; it is still the cheapest way
  * BPF offers to read many entries, which is the comparison P7 asks for.
+ * The packed calls and BPF's update batch take the same arrays: a run of
+ * consecutive keys (and values) from a random place in the key array,
+ * whose order has nothing to do with either map's.  The BPF batches are
+ * measured once and reported under both P7 rows of their kind.
  *
  * Output, one line per measurement, like the kernel module's:
  *   csv <test>,<keys>,<syncmap|bpf>,1,ps_per_op,<median over repetitions>
@@ -20,7 +26,9 @@
  * the kernel.  Needs root (BPF map creation) and the syncmap module.
  *
  * Usage: syncmap-bench-user [-s] [-k KEYS[,KEYS...]] [-r REPS] [-b BATCH]
- *   -s  smoke: fewer iterations
+ *                           [-n ITERATIONS]
+ *   -s  smoke: fewer iterations (and 3 repetitions)
+ *   -n  single calls per repetition (batched calls: 4 * ITERATIONS / BATCH)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +49,7 @@
 #define VAL_LEN		64
 #define MAX_REPS	15
 #define MAX_SIZES	8
+#define SETTLE_US	100000
 
 static unsigned int iters = 20000, reps = 5, batch = 256;
 
@@ -88,6 +97,7 @@ struct maps {
 	unsigned char *vals;	/* n * VAL_LEN */
 	unsigned char out[VAL_LEN * 4096];
 	struct syncmap_ioc_op *ops;
+	struct syncmap_packed_result res[4096];
 };
 
 static inline unsigned char *key_of(struct maps *m, unsigned int i)
@@ -161,6 +171,7 @@ static void bpf_update(struct maps *m, unsigned int i)
 		die("BPF_MAP_UPDATE_ELEM");
 }
 
+/* SYNCMAP_IOC_BATCH of @batch records of random keys. */
 static void sm_batch(struct maps *m, unsigned int code)
 {
 	struct syncmap_ioc_batch b;
@@ -183,35 +194,56 @@ static void sm_batch(struct maps *m, unsigned int code)
 	if (ioctl(m->sm, SYNCMAP_IOC_BATCH, &b) || b.done != batch)
 		die("SYNCMAP_IOC_BATCH");
 	for (j = 0; j < batch; j++)
-		if (m->ops[j].result < 0) {
-			errno = -m->ops[j].result;
+		if (m->ops[j].result != (code == SYNCMAP_OP_LOAD)) {
+			errno = m->ops[j].result < 0 ? -m->ops[j].result :
+							ENOENT;
 			die("batch operation");
 		}
 }
 
-/* BPF_MAP_UPDATE_BATCH of @batch random keys, gathered like sm_batch(). */
-static unsigned char bkeys[KEY_LEN * 4096], bvals[VAL_LEN * 4096];
+/* SYNCMAP_IOC_PACKED of @batch consecutive keys from a random place. */
+static void sm_packed(struct maps *m, unsigned int code)
+{
+	unsigned int base = pick(m->n - batch + 1), j;
+	struct syncmap_ioc_packed p;
 
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.op = code;
+	p.count = batch;
+	p.key_size = KEY_LEN;
+	p.value_size = VAL_LEN;
+	p.keys = (uintptr_t)key_of(m, base);
+	p.values = (uintptr_t)(code == SYNCMAP_OP_LOAD ? m->out :
+							 val_of(m, base));
+	p.results = (uintptr_t)m->res;
+	if (ioctl(m->sm, SYNCMAP_IOC_PACKED, &p) || p.done != batch)
+		die("SYNCMAP_IOC_PACKED");
+	for (j = 0; j < batch; j++)
+		if (m->res[j].result != (code == SYNCMAP_OP_LOAD)) {
+			errno = m->res[j].result < 0 ? -m->res[j].result :
+						       ENOENT;
+			die("packed operation");
+		}
+}
+
+/* BPF_MAP_UPDATE_BATCH of the same arrays as sm_packed(). */
 static void bpf_update_batch(struct maps *m)
 {
+	unsigned int base = pick(m->n - batch + 1);
 	union bpf_attr a;
-	unsigned int j, k;
 
-	for (j = 0; j < batch; j++) {
-		k = pick(m->n);
-		memcpy(bkeys + (size_t)j * KEY_LEN, key_of(m, k), KEY_LEN);
-		memcpy(bvals + (size_t)j * VAL_LEN, val_of(m, k), VAL_LEN);
-	}
 	memset(&a, 0, sizeof(a));
 	a.batch.map_fd = m->bpf;
-	a.batch.keys = (uintptr_t)bkeys;
-	a.batch.values = (uintptr_t)bvals;
+	a.batch.keys = (uintptr_t)key_of(m, base);
+	a.batch.values = (uintptr_t)val_of(m, base);
 	a.batch.count = batch;
 	if (sys_bpf(BPF_MAP_UPDATE_BATCH, &a) || a.batch.count != batch)
 		die("BPF_MAP_UPDATE_BATCH");
 }
 
 /* One BPF_MAP_LOOKUP_BATCH call, restarting at the end of the map. */
+static unsigned char bkeys[KEY_LEN * 4096];
 static uint64_t bpf_token;
 static int bpf_token_valid;
 
@@ -225,7 +257,7 @@ static unsigned int bpf_lookup_batch(struct maps *m)
 	a.batch.in_batch = bpf_token_valid ? (uintptr_t)&bpf_token : 0;
 	a.batch.out_batch = (uintptr_t)&bpf_token;
 	a.batch.keys = (uintptr_t)bkeys;
-	a.batch.values = (uintptr_t)bvals;
+	a.batch.values = (uintptr_t)m->out;
 	a.batch.count = batch;
 	r = sys_bpf(BPF_MAP_LOOKUP_BATCH, &a);
 	if (r && errno != ENOENT)
@@ -234,8 +266,25 @@ static unsigned int bpf_lookup_batch(struct maps *m)
 	return a.batch.count;
 }
 
-enum which { SM_LOAD, SM_STORE, SM_BLOAD, SM_BSTORE,
+enum which { SM_LOAD, SM_STORE, SM_PLOAD, SM_PSTORE, SM_BLOAD, SM_BSTORE,
 	     BPF_LOOKUP, BPF_UPDATE, BPF_BLOOKUP, BPF_BUPDATE, NR_WHICH };
+
+/* What each measurement is reported as; BPF's batches under two names. */
+static const struct {
+	const char *test, *test2, *map;
+	int batched;
+} what[NR_WHICH] = {
+	[SM_LOAD] = { "P6", NULL, "syncmap", 0 },
+	[SM_STORE] = { "P6store", NULL, "syncmap", 0 },
+	[SM_PLOAD] = { "P7load", NULL, "syncmap", 1 },
+	[SM_PSTORE] = { "P7store", NULL, "syncmap", 1 },
+	[SM_BLOAD] = { "P7recload", NULL, "syncmap", 1 },
+	[SM_BSTORE] = { "P7recstore", NULL, "syncmap", 1 },
+	[BPF_LOOKUP] = { "P6", NULL, "bpf", 0 },
+	[BPF_UPDATE] = { "P6store", NULL, "bpf", 0 },
+	[BPF_BLOOKUP] = { "P7load", "P7recload", "bpf", 1 },
+	[BPF_BUPDATE] = { "P7store", "P7recstore", "bpf", 1 },
+};
 
 /* Run @it rounds of one kind of call; return ps per map operation. */
 static uint64_t run(struct maps *m, enum which w, unsigned int it)
@@ -255,6 +304,14 @@ static uint64_t run(struct maps *m, enum which w, unsigned int it)
 		case SM_STORE:
 			sm_store(m, pick(m->n));
 			ops++;
+			break;
+		case SM_PLOAD:
+			sm_packed(m, SYNCMAP_OP_LOAD);
+			ops += batch;
+			break;
+		case SM_PSTORE:
+			sm_packed(m, SYNCMAP_OP_STORE);
+			ops += batch;
 			break;
 		case SM_BLOAD:
 			sm_batch(m, SYNCMAP_OP_LOAD);
@@ -284,6 +341,16 @@ static uint64_t run(struct maps *m, enum which w, unsigned int it)
 		}
 	}
 	return ops ? (now_ns() - t0) * 1000 / ops : 0;
+}
+
+/*
+ * Let the work a measurement left behind finish before the next one
+ * starts (syncmap releases overwritten values after a grace period, in a
+ * worker), so that it is not billed to whichever map runs next.
+ */
+static void settle(void)
+{
+	usleep(SETTLE_US);
 }
 
 static void setup(struct maps *m, unsigned int n)
@@ -346,11 +413,6 @@ static void teardown(struct maps *m)
 	free(m->ops);
 }
 
-static const char *const test_of[NR_WHICH] = {
-	"P6", "P6store", "P7load", "P7store",
-	"P6", "P6store", "P7load", "P7store",
-};
-
 int main(int argc, char **argv)
 {
 	unsigned int sizes[MAX_SIZES] = { 1000, 65536 }, nsizes = 2;
@@ -360,7 +422,7 @@ int main(int argc, char **argv)
 	char *p;
 	int c;
 
-	while ((c = getopt(argc, argv, "sk:r:b:")) != -1) {
+	while ((c = getopt(argc, argv, "sk:r:b:n:")) != -1) {
 		switch (c) {
 		case 's':
 			iters = 4000;
@@ -378,16 +440,20 @@ int main(int argc, char **argv)
 		case 'b':
 			batch = strtoul(optarg, NULL, 0);
 			break;
+		case 'n':
+			iters = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH]\n",
+				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH] [-n ITERATIONS]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (reps < 1 || reps > MAX_REPS || batch < 1 || batch > 4096) {
-		fprintf(stderr, "syncmap-bench-user: 1 <= REPS <= %d, 1 <= BATCH <= 4096\n",
-			MAX_REPS);
+	if (reps < 1 || reps > MAX_REPS || batch < 1 ||
+	    batch > SYNCMAP_BATCH_MAX || iters < 4) {
+		fprintf(stderr, "syncmap-bench-user: 1 <= REPS <= %d, 1 <= BATCH <= %u, ITERATIONS >= 4\n",
+			MAX_REPS, SYNCMAP_BATCH_MAX);
 		return 2;
 	}
 
@@ -400,17 +466,24 @@ int main(int argc, char **argv)
 		setup(&m, sizes[s]);
 		/* Warm-up, then alternate the two maps in every repetition. */
 		for (w = 0; w < NR_WHICH; w++)
-			run(&m, w, w % 4 >= 2 ? iters / batch + 1 : iters / 4);
+			run(&m, w, what[w].batched ? iters / batch + 1 :
+						     iters / 4);
 		for (r = 0; r < reps; r++)
 			for (w = 0; w < NR_WHICH; w++) {
-				it = w % 4 >= 2 ? 4 * iters / batch + 1 : iters;
+				it = what[w].batched ? 4 * iters / batch + 1 :
+						       iters;
+				settle();
 				v[w][r] = run(&m, w, it);
 			}
 		for (w = 0; w < NR_WHICH; w++) {
 			qsort(v[w], reps, sizeof(v[w][0]), cmp_u64);
-			printf("csv %s,%u,%s,1,ps_per_op,%llu\n", test_of[w],
-			       sizes[s], w < 4 ? "syncmap" : "bpf",
+			printf("csv %s,%u,%s,1,ps_per_op,%llu\n", what[w].test,
+			       sizes[s], what[w].map,
 			       (unsigned long long)v[w][reps / 2]);
+			if (what[w].test2)
+				printf("csv %s,%u,%s,1,ps_per_op,%llu\n",
+				       what[w].test2, sizes[s], what[w].map,
+				       (unsigned long long)v[w][reps / 2]);
 		}
 		fflush(stdout);
 		teardown(&m);
