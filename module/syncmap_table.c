@@ -21,6 +21,13 @@
 /* Tables for fewer entries are cheap enough to allocate under the lock. */
 #define SYNCMAP_SPARE_MIN	1024UL
 
+/* Slots of a table for @capacity entries: at most half full. */
+static unsigned long syncmap_table_slots(unsigned long capacity)
+{
+	return max_t(unsigned long, roundup_pow_of_two(capacity * 2 + 1),
+		     SYNCMAP_MIN_SLOTS);
+}
+
 /**
  * syncmap_table_alloc() - allocate an empty table
  * @map: the map the table is for (allocation flags)
@@ -34,13 +41,11 @@
 struct syncmap_table *syncmap_table_alloc(struct syncmap *map,
 					  unsigned long capacity)
 {
+	unsigned long slots = syncmap_table_slots(capacity);
 	struct syncmap_table *t;
-	unsigned long slots;
 
 	if (capacity > (1UL << 29))
 		return NULL;
-	slots = max_t(unsigned long, roundup_pow_of_two(capacity * 2 + 1),
-		      SYNCMAP_MIN_SLOTS);
 	t = kvzalloc(struct_size(t, slots, slots), map->gfp);
 	if (!t)
 		return NULL;
@@ -86,13 +91,25 @@ struct syncmap_table *syncmap_table_take(struct syncmap *map,
 	return syncmap_table_alloc(map, capacity);
 }
 
+/*
+ * A spare fits a want when it is big enough and at most twice the size a
+ * table for it would have: a spare meant for a growth that never came
+ * must not stay, nor become the next dirty map, at twice the memory.
+ */
+static bool syncmap_spare_fits(const struct syncmap_table *t,
+			       unsigned long capacity)
+{
+	return t && syncmap_table_room(t) >= capacity &&
+	       t->mask < 2 * syncmap_table_slots(capacity);
+}
+
 /**
  * syncmap_table_want() - have a spare table ready for @capacity entries
  * @map: the map
  * @capacity: entries the next table taken will need to hold
  *
- * Queues &syncmap.spare_work unless the spare already is big enough, or
- * the table small enough to be allocated by the writer that needs it.
+ * Queues &syncmap.spare_work unless the spare already fits, or the table
+ * is small enough to be allocated by the writer that needs it.
  *
  * Context: the map's lock.
  */
@@ -100,7 +117,7 @@ void syncmap_table_want(struct syncmap *map, unsigned long capacity)
 {
 	lockdep_assert_held(&map->lock);
 	if (capacity < SYNCMAP_SPARE_MIN ||
-	    (map->spare && syncmap_table_room(map->spare) >= capacity))
+	    syncmap_spare_fits(map->spare, capacity))
 		return;
 	WRITE_ONCE(map->spare_want, capacity);
 	queue_work(system_unbound_wq, &map->spare_work);
@@ -110,9 +127,9 @@ void syncmap_table_want(struct syncmap *map, unsigned long capacity)
  * syncmap_spare_work() - allocate the spare table a writer will take
  * @work: &syncmap.spare_work
  *
- * Allocates without the map's lock, then keeps the bigger of the new table
- * and the spare already there.  A failed allocation is not an error: the
- * writer that needs a table then allocates it itself.
+ * Allocates without the map's lock, then replaces the spare unless the one
+ * there already fits what is wanted by then.  A failed allocation is not
+ * an error: the writer that needs a table then allocates it itself.
  *
  * Context: workqueue; takes the map's lock.
  */
@@ -125,7 +142,7 @@ void syncmap_spare_work(struct work_struct *work)
 	if (!t)
 		return;
 	mutex_lock(&map->lock);
-	if (!map->spare || map->spare->mask < t->mask)
+	if (!syncmap_spare_fits(map->spare, map->spare_want))
 		swap(map->spare, t);
 	mutex_unlock(&map->lock);
 	if (t)
