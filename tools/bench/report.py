@@ -130,7 +130,9 @@ def latency_table(d, out):
     for test, what in (("P5", "single stores at steady state (rounds of "
                         "promotion, new key, then new keys and overwrites "
                         "alternating; 1st new: the first new key after "
-                        "the promotion, new/over: the two kinds of store)"),
+                        "the promotion, new/over: the two kinds of store; "
+                        "switched: stores during which the thread was "
+                        "switched out, calm max: the worst of the others)"),
                        ("P5grow", "single inserts from empty, every "
                         "resize included")):
         for size in keys_of(d, test):
@@ -144,6 +146,7 @@ def latency_table(d, out):
                        f"{'max/p50':>8}" + (
                            f" {'1st new':>10} {'new p99':>9} {'new max':>10}"
                            f" {'over p99':>9} {'over max':>10}"
+                           f" {'switched':>8} {'calm max':>10}"
                            if split else ""))
             for m in maps:
                 p50 = d.get((test, size, m, "p50_ns"), 0)
@@ -154,7 +157,8 @@ def latency_table(d, out):
                 if split:
                     for met, w in (("first_max_ns", 10), ("new_p99_ns", 9),
                                    ("new_max_ns", 10), ("over_p99_ns", 9),
-                                   ("over_max_ns", 10)):
+                                   ("over_max_ns", 10), ("switched", 8),
+                                   ("calm_max_ns", 10)):
                         line += f" {d.get((test, size, m, met), '-'):>{w}}"
                 out.append(line)
 
