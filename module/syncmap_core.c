@@ -36,6 +36,7 @@
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 
 #include "syncmap_internal.h"
@@ -515,13 +516,18 @@ static void syncmap_unlock(struct syncmap *map)
  * Finish the copy into the dirty map and any growth of it, a step at a
  * time.  The lock is dropped after every chunk, and after any step at which
  * a writer waits for it, so that no writer waits for more than one step.
- * Called and returns with the lock held; the read snapshot may have changed
- * meanwhile.
+ * In the background (@background, the work item) the copy also gives way
+ * to any other task that wants its CPU: it sleeps a tick whenever another
+ * task is runnable there, so a thread sharing the CPU waits for one step,
+ * not for the scheduler to end the worker's slice.  Writers go on pushing
+ * the copy along meanwhile.  Called and returns with the lock held; the
+ * read snapshot may have changed meanwhile.
  */
-static void syncmap_finish_dirty(struct syncmap *map)
+static void syncmap_finish_dirty(struct syncmap *map, bool background)
 {
 	struct syncmap_table *read, *dirty;
 	unsigned int done = 0;
+	bool crowded;
 
 	for (;;) {
 		read = read_locked(map);
@@ -535,7 +541,10 @@ static void syncmap_finish_dirty(struct syncmap *map)
 		if (syncmap_dirty_complete(map, read, dirty))
 			return;
 		done += SYNCMAP_WORK_STEP;
-		if (done < SYNCMAP_MIGRATE_CHUNK && !atomic_read(&map->waiters))
+		/* A hint: it may be stale at once, and need not be exact. */
+		crowded = background && !single_task_running();
+		if (done < SYNCMAP_MIGRATE_CHUNK && !crowded &&
+		    !atomic_read(&map->waiters))
 			continue;
 		done = 0;
 		mutex_unlock(&map->lock);
@@ -544,6 +553,8 @@ static void syncmap_finish_dirty(struct syncmap *map)
 			cond_resched();
 			cpu_relax();
 		}
+		if (crowded)
+			schedule_timeout_idle(1);
 		mutex_lock(&map->lock);
 	}
 }
@@ -560,7 +571,7 @@ void syncmap_promote_work(struct work_struct *work)
 	struct syncmap_table *read, *dirty;
 
 	mutex_lock(&map->lock);
-	syncmap_finish_dirty(map);
+	syncmap_finish_dirty(map, true);
 	read = read_locked(map);
 	dirty = dirty_locked(map, read);
 	if (dirty && atomic_read(&map->misses) >= syncmap_dirty_count(map, dirty))
@@ -1139,7 +1150,7 @@ void syncmap_range(struct syncmap *map, syncmap_range_fn fn, void *arg)
 	read = srcu_dereference(map->read, &map->srcu);
 	if (rcu_access_pointer(read->dirty)) {
 		syncmap_lock(map);
-		syncmap_finish_dirty(map);
+		syncmap_finish_dirty(map, false);
 		read = read_locked(map);
 		dirty = dirty_locked(map, read);
 		if (dirty)
