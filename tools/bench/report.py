@@ -132,7 +132,8 @@ def latency_table(d, out):
                         "alternating; 1st new: the first new key after "
                         "the promotion, new/over: the two kinds of store; "
                         "switched: stores during which the thread was "
-                        "switched out, calm max: the worst of the others)"),
+                        "switched out, calm max: the worst of the others, "
+                        ">1ms: stores that took longer than 1 ms)"),
                        ("P5grow", "single inserts from empty, every "
                         "resize included")):
         for size in keys_of(d, test):
@@ -147,6 +148,7 @@ def latency_table(d, out):
                            f" {'1st new':>10} {'new p99':>9} {'new max':>10}"
                            f" {'over p99':>9} {'over max':>10}"
                            f" {'switched':>8} {'calm max':>10}"
+                           f" {'p99.9':>9} {'>1ms':>5}"
                            if split else ""))
             for m in maps:
                 p50 = d.get((test, size, m, "p50_ns"), 0)
@@ -158,7 +160,8 @@ def latency_table(d, out):
                     for met, w in (("first_max_ns", 10), ("new_p99_ns", 9),
                                    ("new_max_ns", 10), ("over_p99_ns", 9),
                                    ("over_max_ns", 10), ("switched", 8),
-                                   ("calm_max_ns", 10)):
+                                   ("calm_max_ns", 10), ("p999_ns", 9),
+                                   ("over_1ms", 5)):
                         line += f" {d.get((test, size, m, met), '-'):>{w}}"
                 out.append(line)
 

@@ -575,6 +575,10 @@ static int p5(enum bench_kind kind)
 	if (err)
 		goto out;
 	emit_latencies("P5", n, kind, lat, at);
+	emit("P5", n, kind, 1, "p999_ns", lat[at - 1 - at / 1000]);
+	for (i = at; i && lat[i - 1] > NSEC_PER_MSEC; i--)
+		;
+	emit("P5", n, kind, 1, "over_1ms", at - i);
 	emit("P5", n, kind, 1, "first_max_ns", first_max);
 	/* Stores during which the thread was switched out, and the rest. */
 	emit("P5", n, kind, 1, "switched", switched);
