@@ -905,33 +905,104 @@ int syncmap_load_or_store(struct syncmap *map, const void *key,
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load_or_store, SYNCMAP);
 
-static void *syncmap_load_and_delete_locked(struct syncmap *map,
-					    const struct syncmap_key *k)
+/*
+ * An operation that changes one present entry and retires at most the value
+ * it replaces: LoadAndDelete (@any: whatever the value) or CompareAndSwap /
+ * CompareAndDelete (@old compared, @new the replacement or NULL).
+ */
+struct syncmap_change {
+	bool any;
+	void *old;
+	void *new;
+	void *prev;
+};
+
+static void *entry_change(struct syncmap *map, struct syncmap_entry *e,
+			  const struct syncmap_change *c)
+{
+	return c->any ? entry_delete(map, e) :
+			entry_compare_and_swap(map, e, c->old, c->new);
+}
+
+/*
+ * The locked half.  LoadAndDelete removes a key found only in the dirty
+ * map from it (Go #40999); CompareAndSwap and CompareAndDelete leave it.
+ * Go counts a miss for LoadAndDelete and CompareAndDelete whenever they
+ * look at the dirty map, for CompareAndSwap only when the key is there.
+ */
+static void *syncmap_change_locked(struct syncmap *map,
+				   const struct syncmap_key *k,
+				   const struct syncmap_change *c)
 {
 	struct syncmap_table *read = read_locked(map);
 	struct syncmap_table *dirty, *grown;
 	struct syncmap_entry *e;
-	void *old = NULL;
+	void *prev = NULL;
 
 	e = syncmap_find_in(map, read, k);
 	if (e)
-		return entry_delete(map, e);
+		return entry_change(map, e, c);
 	dirty = dirty_locked(map, read);
 	if (!dirty)
 		return NULL;
 	e = syncmap_find_dirty(map, dirty, k);
-	if (e) {
-		/* Only in the dirty map: remove it there (Go #40999). */
+	if (e && c->any) {
 		grown = old_locked(map, dirty);
 		if (!syncmap_table_remove(map, dirty, e))
 			map->grow_left--;	/* it had not moved yet */
 		if (grown)
 			syncmap_table_remove(map, grown, e);
-		old = entry_delete(map, e);
+		prev = entry_delete(map, e);
 		syncmap_entry_put(map, e);
+	} else if (e) {
+		prev = entry_change(map, e, c);
 	}
-	syncmap_miss_locked(map, read);
-	return old;
+	if (e || !c->new)
+		syncmap_miss_locked(map, read);
+	return prev;
+}
+
+/*
+ * The lock-free try in the read snapshot, then the locked halves when the
+ * key may be in the dirty map.  The value replaced is in @c->prev.
+ */
+static int syncmap_change(struct syncmap *map, const void *key,
+			  size_t key_len, struct syncmap_change *c)
+{
+	struct syncmap_table *read;
+	struct syncmap_retiree *r;
+	struct syncmap_entry *e;
+	struct syncmap_pcpu *pc;
+	struct syncmap_key k;
+	bool locked;
+	int ret;
+
+	might_sleep();
+	c->prev = NULL;
+	if (syncmap_key_init(map, &k, key, key_len))
+		return 0;
+	pc = syncmap_retire_begin(map);
+	if (IS_ERR(pc))
+		return PTR_ERR(pc);
+
+	rcu_read_lock();
+	read = rcu_dereference(map->read);
+	e = syncmap_find_in(map, read, &k);
+	if (e)
+		c->prev = entry_change(map, e, c);
+	locked = !e && rcu_access_pointer(read->dirty);
+	rcu_read_unlock();
+	syncmap_retire_end(map, pc, c->prev);
+	if (locked) {
+		ret = syncmap_retiree_get(map, &r);
+		if (ret)
+			return ret;
+		syncmap_lock(map);
+		c->prev = syncmap_change_locked(map, &k, c);
+		syncmap_unlock(map);
+		syncmap_retire_one(map, r, c->prev);
+	}
+	return c->prev ? 1 : 0;
 }
 
 /**
@@ -951,43 +1022,13 @@ static void *syncmap_load_and_delete_locked(struct syncmap *map,
 int syncmap_load_and_delete(struct syncmap *map, const void *key,
 			    size_t key_len, void **value)
 {
-	struct syncmap_table *read;
-	struct syncmap_retiree *r;
-	struct syncmap_entry *e;
-	struct syncmap_pcpu *pc;
-	struct syncmap_key k;
-	void *old = NULL;
-	bool locked;
+	struct syncmap_change c = { .any = true };
 	int ret;
 
-	might_sleep();
-	if (syncmap_key_init(map, &k, key, key_len))
-		return 0;
-	pc = syncmap_retire_begin(map);
-	if (IS_ERR(pc))
-		return PTR_ERR(pc);
-
-	rcu_read_lock();
-	read = rcu_dereference(map->read);
-	e = syncmap_find_in(map, read, &k);
-	if (e)
-		old = entry_delete(map, e);
-	locked = !e && rcu_access_pointer(read->dirty);
-	rcu_read_unlock();
-	syncmap_retire_end(map, pc, old);
-	if (locked) {
-		ret = syncmap_retiree_get(map, &r);
-		if (ret)
-			return ret;
-		syncmap_lock(map);
-		old = syncmap_load_and_delete_locked(map, &k);
-		syncmap_unlock(map);
-		syncmap_retire_one(map, r, old);
-	}
-
-	if (old && value)
-		*value = old;
-	return old ? 1 : 0;
+	ret = syncmap_change(map, key, key_len, &c);
+	if (ret > 0 && value)
+		*value = c.prev;
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load_and_delete, SYNCMAP);
 
@@ -1006,74 +1047,6 @@ int syncmap_delete(struct syncmap *map, const void *key, size_t key_len)
 	return syncmap_load_and_delete(map, key, key_len, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_delete, SYNCMAP);
-
-/*
- * The locked half of CompareAndSwap (@new set) and CompareAndDelete (@new
- * NULL).  Go counts a miss for CompareAndDelete whenever it looks at the
- * dirty map, for CompareAndSwap only when the key is there.
- */
-static void *syncmap_compare_locked(struct syncmap *map,
-				    const struct syncmap_key *k,
-				    void *old, void *new)
-{
-	struct syncmap_table *read = read_locked(map);
-	struct syncmap_table *dirty;
-	struct syncmap_entry *e;
-	void *prev = NULL;
-
-	e = syncmap_find_in(map, read, k);
-	if (e)
-		return entry_compare_and_swap(map, e, old, new);
-	dirty = dirty_locked(map, read);
-	if (!dirty)
-		return NULL;
-	e = syncmap_find_dirty(map, dirty, k);
-	if (e)
-		prev = entry_compare_and_swap(map, e, old, new);
-	if (e || !new)
-		syncmap_miss_locked(map, read);
-	return prev;
-}
-
-static int syncmap_compare(struct syncmap *map, const void *key,
-			   size_t key_len, void *old, void *new)
-{
-	struct syncmap_table *read;
-	struct syncmap_retiree *r;
-	struct syncmap_entry *e;
-	struct syncmap_pcpu *pc;
-	struct syncmap_key k;
-	void *prev = NULL;
-	bool locked;
-	int ret;
-
-	might_sleep();
-	if (syncmap_key_init(map, &k, key, key_len))
-		return 0;
-	pc = syncmap_retire_begin(map);
-	if (IS_ERR(pc))
-		return PTR_ERR(pc);
-
-	rcu_read_lock();
-	read = rcu_dereference(map->read);
-	e = syncmap_find_in(map, read, &k);
-	if (e)
-		prev = entry_compare_and_swap(map, e, old, new);
-	locked = !e && rcu_access_pointer(read->dirty);
-	rcu_read_unlock();
-	syncmap_retire_end(map, pc, prev);
-	if (locked) {
-		ret = syncmap_retiree_get(map, &r);
-		if (ret)
-			return ret;
-		syncmap_lock(map);
-		prev = syncmap_compare_locked(map, &k, old, new);
-		syncmap_unlock(map);
-		syncmap_retire_one(map, r, prev);
-	}
-
-	return prev ? 1 : 0;
-}
 
 /**
  * syncmap_compare_and_swap() - replace a value if it equals @old
@@ -1094,9 +1067,11 @@ static int syncmap_compare(struct syncmap *map, const void *key,
 int syncmap_compare_and_swap(struct syncmap *map, const void *key,
 			     size_t key_len, void *old, void *new)
 {
+	struct syncmap_change c = { .old = old, .new = new };
+
 	if (!new)
 		return -EINVAL;
-	return syncmap_compare(map, key, key_len, old, new);
+	return syncmap_change(map, key, key_len, &c);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_compare_and_swap, SYNCMAP);
 
@@ -1116,7 +1091,9 @@ EXPORT_SYMBOL_NS_GPL(syncmap_compare_and_swap, SYNCMAP);
 int syncmap_compare_and_delete(struct syncmap *map, const void *key,
 			       size_t key_len, void *old)
 {
-	return syncmap_compare(map, key, key_len, old, NULL);
+	struct syncmap_change c = { .old = old };
+
+	return syncmap_change(map, key, key_len, &c);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_compare_and_delete, SYNCMAP);
 
