@@ -38,10 +38,6 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=$repo/build/bench
-cache=${SYNCMAP_CACHE:-$HOME/.cache/syncmap}
-fragment=$here/bench.config
-# Bump when the kernel build steps below change their result.
-recipe=1
 
 profile=full tests=123458 maps=all user=1 perf=0 kernel_only=0 stock=0
 while (($#)); do
@@ -77,73 +73,15 @@ fi
 
 # ---- the benchmark kernel -------------------------------------------------
 
-cache_key() {
-	# The lab's extracted source tree (extracted on first use).
-	srcdir=$("$here/lab-kernel.sh" --source | tail -n1)
-	ver=$(basename "$srcdir")
-	key=$({
-		echo "bench recipe $recipe"
-		echo "source $ver"
-		${CC:-gcc} --version | head -n1
-		cat "$fragment"
-	} | sha256sum | cut -c1-16)
-	kdir=$cache/bench-$key
-	stamp=$kdir/.syncmap-built
-}
-built() { [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; }
-
-build_kernel() {
-	local buildlog=$kdir/build.log line got missing=0 start=$SECONDS
-	mkdir -p "$kdir"
-	: >"$buildlog"
-	run() {
-		if ! "$@" >>"$buildlog" 2>&1; then
-			tail -n 40 "$buildlog" >&2
-			die "failed: $* (full log: $buildlog)"
-		fi
-	}
-	log "configuring $kdir"
-	run make -C "$srcdir" O="$kdir" ARCH=x86_64 x86_64_defconfig
-	run "$srcdir/scripts/kconfig/merge_config.sh" -m -O "$kdir" \
-		"$kdir/.config" "$srcdir/kernel/configs/kvm_guest.config" \
-		"$fragment"
-	run make -C "$srcdir" O="$kdir" ARCH=x86_64 olddefconfig
-	# Kconfig drops options with unmet dependencies silently.
-	while IFS= read -r line; do
-		if [[ $line =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-			grep -qxF -- "$line" "$kdir/.config" && continue
-			got=$(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$kdir/.config" || true)
-		elif [[ $line =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-			got=$(grep -E "^${BASH_REMATCH[1]}=" "$kdir/.config" || true)
-			[[ -z $got ]] && continue
-		else
-			continue
-		fi
-		log "config check: want '$line', got '${got:-<absent>}'"
-		missing=1
-	done <"$fragment"
-	((missing == 0)) || die "bench.config options did not end up in $kdir/.config"
-	log "building the benchmark kernel with -j$(nproc) (log: $buildlog)"
-	run make -C "$srcdir" O="$kdir" ARCH=x86_64 -j"$(nproc)" all
-	log "kernel built in $((SECONDS - start))s"
-	echo "$key" >"$stamp"
-}
-
 if ((stock)); then
 	rel=$("$here/install-deps.sh" --stock | tail -n1)
 	kdir=/usr/src/linux-headers-$rel
 	bzimage=/boot/vmlinuz-$rel
 	log "stock kernel: $bzimage"
-elif cache_key && built; then
-	log "cached kernel: $kdir"
 else
-	# The lab's lock: one kernel build at a time on this cache (the two
-	# cores are shared), whoever gets it looks again first.
-	exec 9>"$cache/.lock"
-	log "waiting for the kernel build lock"
-	flock 9
-	built || build_kernel
-	flock -u 9
+	# Built by the lab's recipe from scripts/bench.config, cached beside
+	# the lab kernel under its own key.
+	kdir=$("$here/lab-kernel.sh" --config bench | tail -n1)
 fi
 bzimage=${bzimage:-$kdir/arch/x86/boot/bzImage}
 if ((kernel_only)); then

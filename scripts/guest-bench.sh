@@ -22,22 +22,8 @@
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
-# run-qemu.sh passes printk.devkmsg=on (no rate limit on our lines).
-
-say() {
-	echo "bench| $*" >/dev/kmsg
-}
-
-say_file() {
-	while IFS= read -r l || [ -n "$l" ]; do
-		echo "bench| $l" >/dev/kmsg
-	done <"$1"
-}
+tag=bench
+. /lib/guest-lib.sh
 
 profile=${bench_profile:-smoke}
 tests=${bench_tests:-123458}

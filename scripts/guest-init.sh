@@ -7,10 +7,8 @@
 # machine off.  scripts/check-log.sh judges the console log afterwards.
 #
 # Everything this script reports goes through /dev/kmsg, one line per
-# write, prefixed with "lab| ".  The console is shared with the kernel,
-# and a printk arriving in the middle of a userspace write would split a
-# KTAP line in two; kmsg records are printed whole, so the results on the
-# console are always complete lines.  Markers:
+# write, prefixed with "lab| " (say() of guest-lib.sh), so the results on
+# the console are always complete lines.  Markers:
 #   lab| BEGIN KTAP <suite>   ... lab| END KTAP <suite>
 #   lab| BEGIN TAP <test>     ... lab| END TAP <test> rc=<exit code>
 #   lab| BEGIN KMEMLEAK       ... lab| END KMEMLEAK
@@ -24,22 +22,8 @@
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
-
-say() {
-	echo "lab| $*" >/dev/kmsg
-}
-
-# Copy a file to the console line by line through kmsg.
-say_file() {
-	while IFS= read -r l || [ -n "$l" ]; do
-		echo "lab| $l" >/dev/kmsg
-	done <"$1"
-}
+tag=lab
+. /lib/guest-lib.sh
 
 run() {
 	"$@" >/tmp/run.out 2>&1
@@ -48,10 +32,6 @@ run() {
 	[ $rc -eq 0 ] || say "FAIL $* (rc=$rc)"
 	return $rc
 }
-
-# Rate limiting of /dev/kmsg would drop most of our lines: run-qemu.sh
-# passes printk.devkmsg=on, which also locks the setting (hence no
-# sysctl write here).
 
 say "guest up: $(uname -r)"
 cd /modules || say "FAIL no /modules"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build (or find in the cache) the syncmap lab kernel: Debian's
-# linux-source-6.12 with x86_64 defconfig + kvm_guest.config +
-# scripts/lab.config (KUnit, lockdep, PROVE_RCU, KASAN, kmemleak, fault
-# injection, ...).
+# Build (or find in the cache) a syncmap kernel: Debian's
+# linux-source-6.12 with x86_64 defconfig + kvm_guest.config + a fragment:
+# scripts/lab.config, the debug lab kernel (KUnit, lockdep, PROVE_RCU,
+# KASAN, kmemleak, fault injection, ...), or scripts/bench.config, the
+# production-like benchmark kernel.
 #
 # Usage:
-#   scripts/lab-kernel.sh            build if needed; last stdout line = KDIR
-#   scripts/lab-kernel.sh --source   extract if needed; last stdout line = the
-#                                    kernel source tree (checkpatch, kunit.py)
+#   scripts/lab-kernel.sh [--config lab|bench]
+#                         build if needed; last stdout line = KDIR
+#   scripts/lab-kernel.sh --source
+#                         extract if needed; last stdout line = the
+#                         kernel source tree (checkpatch, kunit.py)
 #
 # The source is extracted once and the build lives in an O= directory, both
 # under ${SYNCMAP_CACHE:-$HOME/.cache/syncmap} so that nothing big lands in
@@ -27,7 +30,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 pkg=linux-source-6.12
 src_tar=${SYNCMAP_KSRC_TAR:-/usr/src/$pkg.tar.xz}
 cache=${SYNCMAP_CACHE:-$HOME/.cache/syncmap}
-fragment=$here/lab.config
+flavor=lab
+if [[ ${1:-} == --config ]]; then
+	flavor=${2:-}
+	shift 2 || true
+fi
+case $flavor in
+lab) prefix=build ;;
+bench) prefix=bench ;;
+*) echo "lab-kernel: --config takes lab or bench" >&2; exit 2 ;;
+esac
+fragment=$here/$flavor.config
 # Bump when the build steps below change in a way that changes the result.
 recipe=1
 
@@ -80,7 +93,7 @@ if [[ ${1:-} == --source ]]; then
 	echo "$srcdir"
 	exit 0
 fi
-[[ $# -eq 0 ]] || die "usage: $0 [--source]"
+[[ $# -eq 0 ]] || die "usage: $0 [--config lab|bench] | --source"
 
 key=$({
 	echo "recipe $recipe"
@@ -88,7 +101,7 @@ key=$({
 	${CC:-gcc} --version | head -n1
 	cat "$fragment"
 } | sha256sum | cut -c1-16)
-kdir=$cache/build-$key
+kdir=$cache/$prefix-$key
 stamp=$kdir/.syncmap-built
 
 built() { [[ -e $stamp && -e $kdir/arch/x86/boot/bzImage ]]; }
@@ -139,10 +152,10 @@ while IFS= read -r line; do
 		fi
 	fi
 done <"$fragment"
-((missing == 0)) || die "lab.config options did not end up in $kdir/.config"
+((missing == 0)) || die "$flavor.config options did not end up in $kdir/.config"
 
 jobs=$(nproc)
-log "building kernel with -j$jobs (log: $buildlog)"
+log "building the $flavor kernel with -j$jobs (log: $buildlog)"
 start=$SECONDS
 # "all" = bzImage + modules + what M= builds need (Module.symvers, headers).
 kmake -j"$jobs" all

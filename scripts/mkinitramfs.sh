@@ -40,13 +40,16 @@ if ldd "$busybox" >/dev/null 2>&1; then
 	exit 1
 fi
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,modules,usr/bin,usr/sbin}
+mkdir -p "$root"/{bin,sbin,dev,lib,proc,sys,tmp,modules,usr/bin,usr/sbin}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 0755 "$init" "$root/init"
+# What the lab's and the benchmark's /init scripts share.
+install -m 0644 "$here/guest-lib.sh" "$root/lib/guest-lib.sh"
 
 mods=$(find "$modtree" -name '*.ko' | sort)
 [[ -n $mods ]] || { echo "mkinitramfs: no .ko under $modtree" >&2; exit 1; }
