@@ -22,9 +22,9 @@
  *  - The dirty map is not built from the read snapshot in one O(n) copy
  *    under the lock when the first new key arrives after a promotion.  That
  *    key gets an empty dirty map; the read snapshot's entries are copied
- *    (or expunged) a slice at a time: SYNCMAP_MIGRATE_STEP slots by every
- *    operation that takes the lock, and the rest by a work item that drops
- *    the lock between chunks.  Until the copy is done, the read snapshot
+ *    (or expunged) a slice at a time by a work item that drops the lock
+ *    between chunks, and SYNCMAP_MIGRATE_STEP slots by every operation
+ *    that takes the lock while that work item is not running.  Until the copy is done, the read snapshot
  *    answers for the entries not yet copied, exactly as it answers for
  *    copied ones; promotion waits for the copy to finish.  Growing the
  *    dirty map works the same way: the bigger table keeps a pointer to the
@@ -494,15 +494,16 @@ static void syncmap_lock(struct syncmap *map)
 
 /*
  * Every holder of the lock pushes the copy into the dirty map, and its
- * growth, along; what one step does not finish, the work item does, in
- * bounded chunks.  Small maps never need the work item.
+ * growth, along, unless the work item is at it on a CPU of its own; what
+ * one step does not finish, the work item does, in bounded chunks.  Small
+ * maps never need the work item.
  */
 static void syncmap_unlock(struct syncmap *map)
 {
 	struct syncmap_table *read = read_locked(map);
 	struct syncmap_table *dirty = dirty_locked(map, read);
 
-	if (dirty) {
+	if (dirty && !map->copying) {
 		if (!syncmap_migrated(map, read))
 			syncmap_migrate(map, read, dirty, SYNCMAP_MIGRATE_STEP);
 		syncmap_grow(map, dirty, SYNCMAP_MIGRATE_STEP);
@@ -532,14 +533,18 @@ static void syncmap_finish_dirty(struct syncmap *map, bool background)
 	for (;;) {
 		read = read_locked(map);
 		dirty = dirty_locked(map, read);
+		map->copying = false;
 		if (!dirty || syncmap_dirty_complete(map, read, dirty))
 			return;
+		map->copying = background;
 		if (!syncmap_migrated(map, read))
 			syncmap_migrate(map, read, dirty, SYNCMAP_WORK_STEP);
 		else
 			syncmap_grow(map, dirty, SYNCMAP_WORK_STEP);
-		if (syncmap_dirty_complete(map, read, dirty))
+		if (syncmap_dirty_complete(map, read, dirty)) {
+			map->copying = false;
 			return;
+		}
 		done += SYNCMAP_WORK_STEP;
 		/* A hint: it may be stale at once, and need not be exact. */
 		crowded = background && !single_task_running();
@@ -547,6 +552,9 @@ static void syncmap_finish_dirty(struct syncmap *map, bool background)
 		    !atomic_read(&map->waiters))
 			continue;
 		done = 0;
+		/* Writers take their steps again while this one sleeps. */
+		if (crowded)
+			map->copying = false;
 		mutex_unlock(&map->lock);
 		/* A spinning waiter would lose every race for the lock. */
 		while (atomic_read(&map->waiters)) {

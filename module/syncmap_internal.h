@@ -114,6 +114,8 @@ struct syncmap_pcpu {
  *	and zeroes a big table while holding @lock
  * @spare_want: entries @spare should hold, set under @lock
  * @waiters: writers waiting for @lock; long jobs holding it step aside
+ * @copying: the work item is finishing the dirty map and has its CPU to
+ *	itself; writers then leave the copy to it (under @lock)
  * @promotions: counter, under @lock
  * @dirty_rebuilds: counter, under @lock
  * @expunged: counter, under @lock
@@ -151,6 +153,7 @@ struct syncmap {
 	struct syncmap_table *spare;
 	unsigned long spare_want;
 	atomic_t waiters;
+	bool copying;
 	u64 promotions;
 	u64 dirty_rebuilds;
 	u64 expunged;
