@@ -36,6 +36,8 @@
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
+#include <syncmap.h>
+
 #include "bench_maps.h"
 
 #define BENCH_KEY_LEN	16
@@ -530,6 +532,7 @@ static int p5(enum bench_kind kind)
 	unsigned long n = sz->p5_keys, total = sz->p5_rounds * sz->p5_stores;
 	unsigned long round, i, next, k, at = 0, nnew = 0, nover = 0;
 	unsigned long switched = 0, sw;
+	struct syncmap_stats st;
 	u64 *lat, *lat_new, *lat_over, first_max = 0, calm_max = 0, t0, d;
 	u64 rng = get_random_u64() | 1;
 	struct bench_map *m;
@@ -570,6 +573,9 @@ static int p5(enum bench_kind kind)
 				cond_resched();
 		}
 	}
+	/* Big tables a writer had to allocate under syncmap's lock. */
+	if (bench_map_syncmap_stats(m, &st))
+		emit("P5", n, kind, 1, "locked_allocs", st.locked_allocs);
 	bench_map_destroy(m);
 	quiesce();
 	if (err)

@@ -614,3 +614,18 @@ void bench_map_settle(struct bench_map *m)
 		break;
 	}
 }
+
+/**
+ * bench_map_syncmap_stats() - syncmap's own counters, for the report
+ * @m: the map
+ * @st: filled in for syncmap; left alone for the peers
+ *
+ * Return: true for syncmap.
+ */
+bool bench_map_syncmap_stats(struct bench_map *m, struct syncmap_stats *st)
+{
+	if (m->kind != BENCH_SYNCMAP)
+		return false;
+	syncmap_stats(m->sm, st);
+	return true;
+}

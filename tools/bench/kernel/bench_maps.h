@@ -43,6 +43,8 @@ u64 bench_map_load(struct bench_map *m, const u8 *key, u32 len);
 int bench_map_store(struct bench_map *m, const u8 *key, u32 len,
 		    struct bench_val *v);
 void bench_map_settle(struct bench_map *m);
+struct syncmap_stats;
+bool bench_map_syncmap_stats(struct bench_map *m, struct syncmap_stats *st);
 
 struct bench_val *bench_val_new(u64 data);
 void bench_val_free(struct bench_val *v);
