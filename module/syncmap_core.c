@@ -24,9 +24,10 @@
  *    key gets an empty dirty map; the read snapshot's entries are copied
  *    (or expunged) a slice at a time by a work item that drops the lock
  *    between chunks, and SYNCMAP_MIGRATE_STEP slots by every operation
- *    that takes the lock while that work item is not running.  Until the copy is done, the read snapshot
- *    answers for the entries not yet copied, exactly as it answers for
- *    copied ones; promotion waits for the copy to finish.  Growing the
+ *    that takes the lock while that work item is not running.  Until the
+ *    copy is done, the read snapshot answers for the entries not yet
+ *    copied, exactly as it answers for copied ones; promotion waits for
+ *    the copy to finish.  Growing the
  *    dirty map works the same way: the bigger table keeps a pointer to the
  *    old one, lookups try both, and entries move over a slice at a time.
  * Documentation/syncmap.rst has the state machine and the locking rules.
