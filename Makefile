@@ -154,10 +154,10 @@ initramfs:
 LAB_TIMEOUT ?= 2700
 run:
 	@kdir=$(lab_kdir)
-	rm -f $(RESULTS)/console.log
+	rm -f $(RESULTS)/console.log $(RESULTS)/console.log.boot-failed
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log \
-		-t $(LAB_TIMEOUT)
+		-t $(LAB_TIMEOUT) -r 'lab| guest up'
 
 # The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
 # tools/demo.sh) when tools/Makefile exists: no kernel source needed.

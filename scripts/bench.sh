@@ -134,22 +134,10 @@ mkdir -p "$out"
 append="tsc=reliable bench_profile=$profile bench_tests=$tests"
 append+=" bench_maps=$maps bench_user=$user bench_perf=$perf"
 if [[ $profile == smoke ]]; then tmo=900; else tmo=5400; fi
-boot() {
-	rc=0
-	"$here/run-qemu.sh" -k "$bzimage" \
-		-i "$build/initramfs.cpio.gz" -l "$out/console.log" \
-		-a "$append" -t "${SYNCMAP_BENCH_TIMEOUT:-$tmo}" || rc=$?
-}
-boot
-# TCG occasionally breaks the kernel's own code patching at boot (an
-# "Oops: int3" before userspace starts).  Nothing of ours has run then:
-# boot once more, keeping the first console log.
-if ! grep -aq 'bench| guest up' "$out/console.log" &&
-	grep -aq 'Oops' "$out/console.log"; then
-	mv "$out/console.log" "$out/console-boot-failed.log"
-	log "the kernel oopsed before /init ran (console-boot-failed.log): booting again"
-	boot
-fi
+rc=0
+"$here/run-qemu.sh" -k "$bzimage" \
+	-i "$build/initramfs.cpio.gz" -l "$out/console.log" -a "$append" \
+	-t "${SYNCMAP_BENCH_TIMEOUT:-$tmo}" -r 'bench| guest up' || rc=$?
 ln -sfn "$run_id" "$build/results/latest"
 
 if grep -aE 'bench\| FAIL|syncmap_bench: .*failed|BUG:|Oops|WARNING:' \

@@ -4,7 +4,13 @@
 # Boot a kernel + initramfs in QEMU and capture the serial console.
 #
 # Usage: run-qemu.sh -k KERNEL -i INITRD -l LOG [-a EXTRA_APPEND]
-#                    [-t TIMEOUT_SECS]
+#                    [-t TIMEOUT_SECS] [-r MARKER]
+#
+# -r MARKER: the line /init prints first.  TCG occasionally breaks the
+# kernel's own code patching during boot ("Oops: int3" before userspace
+# starts); if the kernel oopses before MARKER reaches the console, nothing
+# of the project has run yet: the log is kept as LOG.boot-failed and the
+# machine boots once more.
 #
 # Always TCG: the lab must work where /dev/kvm does not exist (CI,
 # containers).  thread=multi gives the two vCPUs real parallelism, which
@@ -18,14 +24,15 @@
 
 set -euo pipefail
 
-kernel= initrd= log= extra= tmo=${SYNCMAP_QEMU_TIMEOUT:-900}
-while getopts 'k:i:l:a:t:' opt; do
+kernel= initrd= log= extra= marker= tmo=${SYNCMAP_QEMU_TIMEOUT:-900}
+while getopts 'k:i:l:a:t:r:' opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
 	l) log=$OPTARG ;;
 	a) extra=$OPTARG ;;
 	t) tmo=$OPTARG ;;
+	r) marker=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -39,23 +46,33 @@ done
 append="console=ttyS0 panic=-1 printk.devkmsg=on $extra"
 mkdir -p "$(dirname "$log")"
 
-echo "run-qemu: booting $(basename "$kernel") (TCG, timeout ${tmo}s), console -> $log" >&2
-start=$SECONDS
-rc=0
-# stdin from /dev/null: CI has none, and QEMU must never wait on a tty.
-timeout -k 10 "$tmo" \
-	qemu-system-x86_64 \
-	-accel tcg,thread=multi -smp 2 -m 2G \
-	-nographic -no-reboot \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "$append" \
-	</dev/null >"$log" 2>&1 || rc=$?
+boot() {
+	echo "run-qemu: booting $(basename "$kernel") (TCG, timeout ${tmo}s), console -> $log" >&2
+	start=$SECONDS
+	rc=0
+	# stdin from /dev/null: CI has none, and QEMU must never wait on a tty.
+	timeout -k 10 "$tmo" \
+		qemu-system-x86_64 \
+		-accel tcg,thread=multi -smp 2 -m 2G \
+		-nographic -no-reboot \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "$append" \
+		</dev/null >"$log" 2>&1 || rc=$?
 
-if ((rc == 124)); then
-	echo "run-qemu: guest did not finish within ${tmo}s" >&2
-	echo "run-qemu: TIMEOUT after ${tmo}s" >>"$log"
-elif ((rc != 0)); then
-	echo "run-qemu: qemu exited with $rc" >&2
+	if ((rc == 124)); then
+		echo "run-qemu: guest did not finish within ${tmo}s" >&2
+		echo "run-qemu: TIMEOUT after ${tmo}s" >>"$log"
+	elif ((rc != 0)); then
+		echo "run-qemu: qemu exited with $rc" >&2
+	fi
+	echo "run-qemu: guest ran $((SECONDS - start))s" >&2
+}
+
+boot
+if [[ -n $marker ]] && ! grep -aqF -- "$marker" "$log" &&
+	grep -aq 'Oops' "$log"; then
+	mv "$log" "$log.boot-failed"
+	echo "run-qemu: the kernel oopsed before /init ran ($log.boot-failed): booting again" >&2
+	boot
 fi
-echo "run-qemu: guest ran $((SECONDS - start))s" >&2
 exit "$rc"
