@@ -27,9 +27,9 @@
  *    that takes the lock while that work item is not running.  Until the
  *    copy is done, the read snapshot answers for the entries not yet
  *    copied, exactly as it answers for copied ones; promotion waits for
- *    the copy to finish.  Growing the
- *    dirty map works the same way: the bigger table keeps a pointer to the
- *    old one, lookups try both, and entries move over a slice at a time.
+ *    the copy to finish.  Growing the dirty map works the same way: the
+ *    bigger table keeps a pointer to the old one, lookups try both, and
+ *    entries move over a slice at a time.
  * Documentation/syncmap.rst has the state machine and the locking rules.
  */
 #include <linux/cpumask.h>
