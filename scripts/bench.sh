@@ -12,14 +12,16 @@
 #                         [--kernel] [-h|--help]
 #   --smoke         small sizes, 3 repetitions (a few minutes once the
 #                   kernel is cached); default: the full run
-#   --tests DIGITS  kernel targets to run, e.g. 15 for P1 and P5
-#                   (default 123458; P6/P7 are the userspace part)
+#   --tests DIGITS  targets to run, e.g. 15 for P1 and P5 (default
+#                   12345678; P6/P7 are the userspace part)
 #   --stock         run on Debian's stock kernel (linux-image-amd64, also
 #                   production-like) instead of building one: what
 #                   "make check" does for its smoke run
 #   --maps NAMES    kernel maps to run, comma separated (default all:
 #                   syncmap,rhashtable,mutex,rwlock,sharded)
 #   --no-user       skip the userspace part (P6, P7)
+#   --rows NAMES    userspace rows to run, comma separated, e.g. P7store
+#                   (default: the rows of the targets in --tests)
 #   --perf          profile both parts with perf in the guest
 #                   (cpu-clock samples) and print the hottest symbols
 #   --kernel        only build (or find) the benchmark kernel; print its
@@ -39,13 +41,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 build=$repo/build/bench
 
-profile=full tests=123458 maps=all user=1 perf=0 kernel_only=0 stock=0
+profile=full tests=12345678 rows= maps=all user=1 perf=0 kernel_only=0 stock=0
 while (($#)); do
 	case $1 in
 	--smoke) profile=smoke ;;
 	--full) profile=full ;;
 	--tests) tests=${2:?--tests needs digits}; shift ;;
 	--maps) maps=${2:?--maps needs names}; shift ;;
+	--rows) rows=${2:?--rows needs names}; shift ;;
 	--no-user) user=0 ;;
 	--perf) perf=1 ;;
 	--kernel) kernel_only=1 ;;
@@ -57,6 +60,7 @@ while (($#)); do
 done
 [[ $tests =~ ^[0-9]+$ ]] || { echo "bench: --tests takes digits" >&2; exit 2; }
 [[ $maps =~ ^[a-z,]+$ ]] || { echo "bench: --maps takes names" >&2; exit 2; }
+[[ $rows =~ ^[A-Za-z0-9,]*$ ]] || { echo "bench: --rows takes names" >&2; exit 2; }
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -133,6 +137,7 @@ mkdir -p "$out"
 # emulated clock in the middle of a measurement.
 append="tsc=reliable bench_profile=$profile bench_tests=$tests"
 append+=" bench_maps=$maps bench_user=$user bench_perf=$perf"
+[[ -z $rows ]] || append+=" bench_rows=$rows"
 if [[ $profile == smoke ]]; then tmo=900; else tmo=5400; fi
 rc=0
 "$here/run-qemu.sh" -k "$bzimage" \

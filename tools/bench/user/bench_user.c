@@ -26,9 +26,15 @@
  * the kernel.  Needs root (BPF map creation) and the syncmap module.
  *
  * Usage: syncmap-bench-user [-s] [-k KEYS[,KEYS...]] [-r REPS] [-b BATCH]
- *                           [-n ITERATIONS]
+ *                           [-n ITERATIONS] [-t ROWS]
  *   -s  smoke: fewer iterations (and 3 repetitions)
  *   -n  single calls per repetition (batched calls: 4 * ITERATIONS / BATCH)
+ *   -t  only the rows whose names start with one of ROWS (comma
+ *       separated), e.g. "P7store" or "P6,P7load"; default all
+ *
+ * Under "perf record --control=fifo:CTL,ACK -D -1", with CTL and ACK in
+ * SYNCMAP_BENCH_PERF_CTL and SYNCMAP_BENCH_PERF_ACK, perf samples only
+ * the timed repetitions, not the setup of the maps.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,11 +58,41 @@
 #define SETTLE_US	100000
 
 static unsigned int iters = 20000, reps = 5, batch = 256;
+static const char *rows;	/* -t: prefixes of the rows to run */
 
 static void die(const char *what)
 {
 	fprintf(stderr, "syncmap-bench-user: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/* perf's control and ack fifos, when running under perf --control. */
+static int perf_ctl = -1, perf_ack = -1;
+
+static void perf_open(void)
+{
+	const char *ctl = getenv("SYNCMAP_BENCH_PERF_CTL");
+	const char *ack = getenv("SYNCMAP_BENCH_PERF_ACK");
+
+	if (!ctl || !ack)
+		return;
+	/* O_RDWR: perf holds the other ends, so neither open waits. */
+	perf_ctl = open(ctl, O_RDWR | O_CLOEXEC);
+	perf_ack = open(ack, O_RDWR | O_CLOEXEC);
+	if (perf_ctl < 0 || perf_ack < 0)
+		die("perf control fifos");
+}
+
+/* Tell perf to start or stop sampling ("enable", "disable"); wait for it. */
+static void perf_command(const char *cmd)
+{
+	char ack[8];
+
+	if (perf_ctl < 0)
+		return;
+	if (write(perf_ctl, cmd, strlen(cmd)) != (ssize_t)strlen(cmd) ||
+	    read(perf_ack, ack, sizeof(ack)) <= 0)
+		die("perf control");
 }
 
 static uint64_t now_ns(void)
@@ -286,6 +322,32 @@ static const struct {
 	[BPF_BUPDATE] = { "P7store", "P7recstore", "bpf", 1 },
 };
 
+/* Whether row @name was asked for with -t (every row without -t). */
+static int row_selected(const char *name)
+{
+	const char *p = rows, *end;
+	size_t len;
+
+	if (!name)
+		return 0;
+	if (!p)
+		return 1;
+	while (*p) {
+		end = strchrnul(p, ',');
+		len = (size_t)(end - p);
+		if (len && !strncmp(name, p, len))
+			return 1;
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Whether measurement @w reports a row that was asked for. */
+static int selected(enum which w)
+{
+	return row_selected(what[w].test) || row_selected(what[w].test2);
+}
+
 /* Run @it rounds of one kind of call; return ps per map operation. */
 static uint64_t run(struct maps *m, enum which w, unsigned int it)
 {
@@ -422,7 +484,7 @@ int main(int argc, char **argv)
 	char *p;
 	int c;
 
-	while ((c = getopt(argc, argv, "sk:r:b:n:")) != -1) {
+	while ((c = getopt(argc, argv, "sk:r:b:n:t:")) != -1) {
 		switch (c) {
 		case 's':
 			iters = 4000;
@@ -443,9 +505,12 @@ int main(int argc, char **argv)
 		case 'n':
 			iters = strtoul(optarg, NULL, 0);
 			break;
+		case 't':
+			rows = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH] [-n ITERATIONS]\n",
+				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH] [-n ITERATIONS] [-t ROWS]\n",
 				argv[0]);
 			return 2;
 		}
@@ -457,6 +522,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	perf_open();
 	for (s = 0; s < nsizes; s++) {
 		if (sizes[s] < batch) {
 			fprintf(stderr, "syncmap-bench-user: %u keys < batch\n",
@@ -466,21 +532,29 @@ int main(int argc, char **argv)
 		setup(&m, sizes[s]);
 		/* Warm-up, then alternate the two maps in every repetition. */
 		for (w = 0; w < NR_WHICH; w++)
-			run(&m, w, what[w].batched ? iters / batch + 1 :
-						     iters / 4);
+			if (selected(w))
+				run(&m, w, what[w].batched ? iters / batch + 1 :
+							     iters / 4);
 		for (r = 0; r < reps; r++)
 			for (w = 0; w < NR_WHICH; w++) {
+				if (!selected(w))
+					continue;
 				it = what[w].batched ? 4 * iters / batch + 1 :
 						       iters;
 				settle();
+				perf_command("enable\n");
 				v[w][r] = run(&m, w, it);
+				perf_command("disable\n");
 			}
 		for (w = 0; w < NR_WHICH; w++) {
+			if (!selected(w))
+				continue;
 			qsort(v[w], reps, sizeof(v[w][0]), cmp_u64);
-			printf("csv %s,%u,%s,1,ps_per_op,%llu\n", what[w].test,
-			       sizes[s], what[w].map,
-			       (unsigned long long)v[w][reps / 2]);
-			if (what[w].test2)
+			if (row_selected(what[w].test))
+				printf("csv %s,%u,%s,1,ps_per_op,%llu\n",
+				       what[w].test, sizes[s], what[w].map,
+				       (unsigned long long)v[w][reps / 2]);
+			if (row_selected(what[w].test2))
 				printf("csv %s,%u,%s,1,ps_per_op,%llu\n",
 				       what[w].test2, sizes[s], what[w].map,
 				       (unsigned long long)v[w][reps / 2]);
