@@ -175,6 +175,25 @@ static void found_map_outlives_destroy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 2);
 }
 
+static void destroy_op_runs_once_after_the_last_release(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new_ops(test, &tr, &tval_destroy_ops, 0);
+	struct syncmap *ref;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i % 100, i), 0);
+	/* Values in flight and values still in the map: 200 + 100. */
+	ref = syncmap_get(map);
+	syncmap_destroy(map);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tr.destroyed), 0);
+	syncmap_put(ref);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tr.destroyed), 1);
+	KUNIT_EXPECT_EQ(test, tr.released_before_destroy, 300);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 300);
+}
+
 static void many_maps_come_and_go(struct kunit *test)
 {
 	struct tracker tr;
@@ -406,6 +425,7 @@ static struct kunit_case syncmap_lifetime_cases[] = {
 	KUNIT_CASE(release_waits_for_rcu_reader),
 	KUNIT_CASE(registry_names),
 	KUNIT_CASE(found_map_outlives_destroy),
+	KUNIT_CASE(destroy_op_runs_once_after_the_last_release),
 	KUNIT_CASE(many_maps_come_and_go),
 	KUNIT_CASE(allocation_failures_change_nothing),
 	KUNIT_CASE(create_and_register_fail_cleanly),

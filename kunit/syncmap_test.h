@@ -30,15 +30,20 @@ struct tval {
  * @made: tval_new() calls
  * @released: values the map released
  * @freed: values the test freed itself (never owned by the map)
+ * @destroyed: ops->destroy() calls (tval_destroy_ops)
+ * @released_before_destroy: @released when ops->destroy() ran
  */
 struct tracker {
 	atomic_long_t made;
 	atomic_long_t released;
 	atomic_long_t freed;
+	atomic_t destroyed;
+	long released_before_destroy;
 };
 
 extern const struct syncmap_ops tval_ops;
 extern const struct syncmap_ops tval_content_ops;
+extern const struct syncmap_ops tval_destroy_ops;
 
 struct tval *tval_new(struct kunit *test, struct tracker *tr, u64 n);
 void tval_free(struct tval *v);

@@ -36,6 +36,20 @@ const struct syncmap_ops tval_content_ops = {
 	.equal = tval_equal,
 };
 
+static void tval_destroy(void *priv)
+{
+	struct tracker *tr = priv;
+
+	tr->released_before_destroy = atomic_long_read(&tr->released);
+	atomic_inc(&tr->destroyed);
+}
+
+/* As tval_ops, and ops->destroy() is recorded in the tracker. */
+const struct syncmap_ops tval_destroy_ops = {
+	.release = tval_release,
+	.destroy = tval_destroy,
+};
+
 struct tval *tval_new(struct kunit *test, struct tracker *tr, u64 n)
 {
 	struct tval *v = kmalloc(sizeof(*v), GFP_KERNEL);

@@ -1430,7 +1430,8 @@ EXPORT_SYMBOL_NS_GPL(syncmap_create, SYNCMAP);
  * syncmap_free() - free a map whose last reference is gone
  * @ref: &syncmap.ref
  *
- * Releases every value still in the map and waits for those in flight.
+ * Releases every value still in the map and waits for those in flight,
+ * then calls ops->destroy().
  *
  * Context: process context; sleeps.
  */
@@ -1451,6 +1452,8 @@ void syncmap_free(struct kref *ref)
 		syncmap_grow(map, dirty, UINT_MAX);
 	mutex_unlock(&map->lock);
 	syncmap_reclaim_all(map);
+	if (map->ops && map->ops->destroy)
+		map->ops->destroy(map->priv);
 	cleanup_srcu_struct(&map->srcu);
 	free_percpu(map->pcpu);
 	mutex_destroy(&map->lock);

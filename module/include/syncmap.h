@@ -36,10 +36,14 @@ struct syncmap;
  * @equal: value equality for syncmap_compare_and_swap() and
  *	syncmap_compare_and_delete(); NULL means pointer identity.  Called
  *	under rcu_read_lock(): must not sleep.
+ * @destroy: called once when the map is freed, after the last @release,
+ *	to let @priv go.  Process context.  Not called when syncmap_create()
+ *	fails.  May be NULL.
  */
 struct syncmap_ops {
 	void (*release)(void *value, void *priv);
 	bool (*equal)(const void *a, const void *b, void *priv);
+	void (*destroy)(void *priv);
 };
 
 /**
@@ -160,7 +164,9 @@ void syncmap_synchronize(struct syncmap *map);
  * @data: the bytes
  *
  * Maps created with &syncmap_blob_ops hold blobs: they are released with
- * kvfree() and compared by content.
+ * kvfree() and compared by content.  A blob stored into such a map, or
+ * into a map of the char device, must come from syncmap_blob_alloc():
+ * the device's maps reuse the small ones by their length.
  */
 struct syncmap_blob {
 	u32 len;
