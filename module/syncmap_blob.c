@@ -3,13 +3,25 @@
  * Blob values: a length and a copy of the bytes, for maps that hold data
  * rather than pointers to the caller's objects (the char device's maps).
  *
- * Small blobs of the char device's packed stores come from caches of
- * their own, many at a time; like every blob they are freed with kvfree()
- * (kfree() takes objects of any slab cache).
+ * Blobs of up to 128 bytes, header included, come from caches of their
+ * own (32, 64 and 128 bytes), so that a blob's length tells which cache
+ * it came from and how much room it has.  Every blob is freed with
+ * kvfree() (kfree() takes objects of any slab cache).
+ *
+ * The char device's maps recycle their small blobs (syncmap_blob_pool_ops):
+ * a value that leaves such a map goes, once its grace period is over, to
+ * a pool of the map instead of back to the slab, and the map's next store
+ * takes it from there.  An overwrite then costs no slab allocation, no
+ * zeroing (init_on_alloc) and no memcg charge, as BPF's preallocated hash
+ * maps avoid them with their free lists.  A pool holds at most as many
+ * blobs of each size as the map holds values (at least
+ * %SYNCMAP_BLOB_POOL_MIN), so it never more than doubles the memory of a
+ * map's values; it goes with its map.
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 
 #include "syncmap_internal.h"
@@ -19,7 +31,44 @@
 #define SYNCMAP_BLOB_CACHES	3
 #define SYNCMAP_BLOB_CACHE_MIN	32
 
+/*
+ * Blobs of one size a map keeps for reuse: as many as it holds values, or
+ * this many if that is more (a map with few keys but many overwrites).
+ */
+#define SYNCMAP_BLOB_POOL_MIN	4096
+
 static struct kmem_cache *syncmap_blob_caches[SYNCMAP_BLOB_CACHES];
+
+/* A pooled blob: its first bytes link it to the next one. */
+struct syncmap_blob_link {
+	struct syncmap_blob_link *next;
+};
+
+/**
+ * struct syncmap_blob_pool - a map's blobs waiting to be reused
+ * @map: the map, which owns the pool
+ * @lock: protects the lists and counts
+ * @free: per cache, blobs whose grace period is over
+ * @nr: per cache, the number on @free
+ */
+struct syncmap_blob_pool {
+	struct syncmap *map;
+	spinlock_t lock;	/* protects @free and @nr */
+	struct syncmap_blob_link *free[SYNCMAP_BLOB_CACHES];
+	unsigned int nr[SYNCMAP_BLOB_CACHES];
+};
+
+/* The cache of a blob of @len bytes, or -1 when it is too large for one. */
+static int syncmap_blob_cache(u32 len)
+{
+	size_t size = struct_size_t(struct syncmap_blob, data, len);
+	int c;
+
+	for (c = 0; c < SYNCMAP_BLOB_CACHES; c++)
+		if (size <= SYNCMAP_BLOB_CACHE_MIN << c)
+			return syncmap_blob_caches[c] ? c : -1;
+	return -1;
+}
 
 static void syncmap_blob_release(void *value, void *priv)
 {
@@ -55,8 +104,12 @@ EXPORT_SYMBOL_NS_GPL(syncmap_blob_ops, SYNCMAP);
 struct syncmap_blob *syncmap_blob_alloc(const void *data, u32 len, gfp_t gfp)
 {
 	struct syncmap_blob *blob;
+	int c = syncmap_blob_cache(len);
 
-	blob = kvmalloc(struct_size(blob, data, len), gfp);
+	if (c >= 0)
+		blob = kmem_cache_alloc(syncmap_blob_caches[c], gfp);
+	else
+		blob = kvmalloc(struct_size(blob, data, len), gfp);
 	if (!blob)
 		return NULL;
 	blob->len = len;
@@ -81,36 +134,144 @@ void syncmap_blob_free(struct syncmap_blob *blob)
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
 
-/**
- * syncmap_blob_alloc_bulk() - allocate blobs of one length at once
- * @len: number of bytes of each blob
- * @gfp: allocation flags
- * @nr: number of blobs
- * @blobs: receives the blobs, their bytes left for the caller to fill
- *
- * Cheaper than @nr calls of syncmap_blob_alloc() for small blobs; larger
- * ones are not served here.
- *
- * Context: process context if @gfp may sleep.
- * Return: @nr, or 0 when the blobs are too large for the caches or the
- * memory is missing (nothing is allocated then).
- */
-size_t syncmap_blob_alloc_bulk(u32 len, gfp_t gfp, size_t nr,
-			       struct syncmap_blob **blobs)
+static void syncmap_blob_pool_release(void *value, void *priv)
 {
-	size_t size = struct_size(blobs[0], data, len), i;
+	struct syncmap_blob_pool *pool = priv;
+	struct syncmap_blob *blob = value;
+	struct syncmap_blob_link *link = value;
+	int c = syncmap_blob_cache(blob->len);
+	size_t max;
+
+	if (c >= 0) {
+		max = max_t(size_t, syncmap_len(pool->map),
+			    SYNCMAP_BLOB_POOL_MIN);
+		spin_lock(&pool->lock);
+		if (pool->nr[c] < max) {
+			link->next = pool->free[c];
+			pool->free[c] = link;
+			WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
+			blob = NULL;
+		}
+		spin_unlock(&pool->lock);
+	}
+	syncmap_blob_free(blob);
+}
+
+static void syncmap_blob_pool_free(void *priv)
+{
+	struct syncmap_blob_pool *pool = priv;
+	struct syncmap_blob_link *link;
 	unsigned int c;
 
-	for (c = 0; c < SYNCMAP_BLOB_CACHES; c++)
-		if (size <= SYNCMAP_BLOB_CACHE_MIN << c)
+	for (c = 0; c < SYNCMAP_BLOB_CACHES; c++) {
+		while ((link = pool->free[c])) {
+			pool->free[c] = link->next;
+			kmem_cache_free(syncmap_blob_caches[c], link);
+		}
+	}
+	kfree(pool);
+}
+
+/* Blobs compared by content, the small ones recycled through the pool. */
+static const struct syncmap_ops syncmap_blob_pool_ops = {
+	.release = syncmap_blob_pool_release,
+	.equal = syncmap_blob_equal,
+	.destroy = syncmap_blob_pool_free,
+};
+
+/**
+ * syncmap_blob_map_create() - create a blob map that recycles its blobs
+ * @params: as for syncmap_create(); @params->ops and @params->priv are
+ *	set here
+ *
+ * The char device's maps: values that leave the map are reused by the
+ * map's later stores (blobs from syncmap_blob_get()) instead of freed.
+ *
+ * Context: process context; may sleep.
+ * Return: the map, or an ERR_PTR() as syncmap_create().
+ */
+struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
+{
+	struct syncmap_blob_pool *pool;
+	struct syncmap *map;
+
+	pool = kzalloc(sizeof(*pool), params->gfp ?: GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&pool->lock);
+	params->ops = &syncmap_blob_pool_ops;
+	params->priv = pool;
+	map = syncmap_create(params);
+	if (IS_ERR(map)) {
+		kfree(pool);
+		return map;
+	}
+	/* No value left the map yet: no release has read @map. */
+	pool->map = map;
+	return map;
+}
+
+/**
+ * syncmap_holds_blobs() - whether a map's values are blobs
+ * @map: the map
+ *
+ * Context: any context.
+ * Return: true for maps of &syncmap_blob_ops and syncmap_blob_pool_ops.
+ */
+bool syncmap_holds_blobs(const struct syncmap *map)
+{
+	return map->ops == &syncmap_blob_ops ||
+	       map->ops == &syncmap_blob_pool_ops;
+}
+
+/**
+ * syncmap_blob_get() - blobs of one length to store into a map
+ * @map: the blob map they are for
+ * @len: number of bytes of each blob
+ * @gfp: allocation flags
+ * @nr: number of blobs wanted
+ * @blobs: receives the blobs, their bytes left for the caller to fill
+ *
+ * Takes blobs the map recycled first, then allocates the rest, small
+ * ones many at a time.  A blob that ends up not stored is freed with
+ * syncmap_blob_free().
+ *
+ * Context: process context if @gfp may sleep.
+ * Return: the number of blobs in @blobs: @nr, or fewer when memory ran
+ * out.
+ */
+size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
+			struct syncmap_blob **blobs)
+{
+	struct syncmap_blob_pool *pool = NULL;
+	struct syncmap_blob_link *link;
+	int c = syncmap_blob_cache(len);
+	size_t i = 0, got;
+
+	if (map->ops == &syncmap_blob_pool_ops)
+		pool = map->priv;
+	if (c >= 0 && pool && READ_ONCE(pool->nr[c])) {
+		spin_lock(&pool->lock);
+		for (; i < nr && (link = pool->free[c]); i++) {
+			pool->free[c] = link->next;
+			WRITE_ONCE(pool->nr[c], pool->nr[c] - 1);
+			blobs[i] = (struct syncmap_blob *)link;
+		}
+		spin_unlock(&pool->lock);
+	}
+	if (c >= 0 && nr - i > 1) {
+		got = kmem_cache_alloc_bulk(syncmap_blob_caches[c], gfp,
+					    nr - i, (void **)blobs + i);
+		i += got;
+	}
+	for (; i < nr; i++) {
+		blobs[i] = syncmap_blob_alloc(NULL, len, gfp);
+		if (!blobs[i])
 			break;
-	if (c == SYNCMAP_BLOB_CACHES || !syncmap_blob_caches[c] ||
-	    !kmem_cache_alloc_bulk(syncmap_blob_caches[c], gfp, nr,
-				   (void **)blobs))
-		return 0;
-	for (i = 0; i < nr; i++)
-		blobs[i]->len = len;
-	return nr;
+	}
+	for (got = 0; got < i; got++)
+		blobs[got]->len = len;
+	return i;
 }
 
 /**
@@ -124,12 +285,14 @@ int syncmap_blob_init(void)
 	static const char * const names[SYNCMAP_BLOB_CACHES] = {
 		"syncmap_blob_32", "syncmap_blob_64", "syncmap_blob_128",
 	};
-	unsigned int c;
+	unsigned int c, size, data = offsetof(struct syncmap_blob, data);
 
 	for (c = 0; c < SYNCMAP_BLOB_CACHES; c++) {
+		/* The bytes are copied to and from userspace directly. */
+		size = SYNCMAP_BLOB_CACHE_MIN << c;
 		syncmap_blob_caches[c] =
-			kmem_cache_create(names[c], SYNCMAP_BLOB_CACHE_MIN << c,
-					  0, 0, NULL);
+			kmem_cache_create_usercopy(names[c], size, 0, 0, data,
+						   size - data, NULL);
 		if (!syncmap_blob_caches[c]) {
 			syncmap_blob_exit();
 			return -ENOMEM;

@@ -267,7 +267,6 @@ static bool syncmap_dev_over_quota(kuid_t uid)
 static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap_params params = {
-		.ops = &syncmap_blob_ops,
 		.gfp = GFP_KERNEL_ACCOUNT,
 	};
 	struct syncmap_ioc_create c;
@@ -321,9 +320,9 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	map = syncmap_create(&params);
-	if (IS_ERR_OR_NULL(map)) {
-		err = map ? PTR_ERR(map) : -ENOMEM;
+	map = syncmap_blob_map_create(&params);
+	if (IS_ERR(map)) {
+		err = PTR_ERR(map);
 		goto out_unlock;
 	}
 	if (named) {
@@ -396,7 +395,7 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		goto out_unlock;
 	}
 	syncmap_info(map, &info);
-	if (map->ops != &syncmap_blob_ops)
+	if (!syncmap_holds_blobs(map))
 		err = -EOPNOTSUPP;
 	else
 		err = syncmap_dev_permission(&info, MAY_READ |
@@ -585,7 +584,7 @@ static int syncmap_dev_list(void __user *uarg)
 	id = l.start_id;
 	while (n < l.count && (map = syncmap_find_next(&id))) {
 		syncmap_info(map, &info);
-		if (map->ops == &syncmap_blob_ops &&
+		if (syncmap_holds_blobs(map) &&
 		    (admin || !syncmap_dev_permission(&info, MAY_READ))) {
 			memset(&e, 0, sizeof(e));
 			strscpy(e.name, info.name, sizeof(e.name));
@@ -634,13 +633,13 @@ static const u8 syncmap_dev_op_fields[SYNCMAP_OP_MAX + 1] = {
 					  SYNCMAP_DEV_F_WRITE,
 };
 
-/* Copy a value from userspace into a new blob. */
-static struct syncmap_blob *syncmap_dev_blob_in(u64 uptr, u32 len)
+/* Copy a value from userspace into a new blob for @map. */
+static struct syncmap_blob *syncmap_dev_blob_in(struct syncmap *map,
+						u64 uptr, u32 len)
 {
 	struct syncmap_blob *b;
 
-	b = syncmap_blob_alloc(NULL, len, GFP_KERNEL_ACCOUNT);
-	if (!b)
+	if (!syncmap_blob_get(map, len, GFP_KERNEL_ACCOUNT, 1, &b))
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(b->data, u64_to_user_ptr(uptr), len)) {
 		syncmap_blob_free(b);
@@ -922,7 +921,7 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 		goto out_key;
 	}
 	if (fields & SYNCMAP_DEV_F_VALUE) {
-		nb = syncmap_dev_blob_in(op->value, op->value_len);
+		nb = syncmap_dev_blob_in(map, op->value, op->value_len);
 		if (IS_ERR(nb)) {
 			ret = PTR_ERR(nb);
 			nb = NULL;
@@ -930,7 +929,7 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 		}
 	}
 	if (fields & SYNCMAP_DEV_F_OLD) {
-		ob = syncmap_dev_blob_in(op->old, op->old_len);
+		ob = syncmap_dev_blob_in(map, op->old, op->old_len);
 		if (IS_ERR(ob)) {
 			ret = PTR_ERR(ob);
 			ob = NULL;
@@ -1149,8 +1148,10 @@ static int syncmap_dev_packed_one(struct syncmap *map,
 
 	syncmap_dev_val_init(&out, slot);
 	if (fields & SYNCMAP_DEV_F_VALUE) {
-		nb = syncmap_blob_alloc(slot, op.value_len, GFP_KERNEL_ACCOUNT);
-		if (!nb)
+		if (syncmap_blob_get(map, op.value_len, GFP_KERNEL_ACCOUNT, 1,
+				     &nb))
+			memcpy(nb->data, slot, op.value_len);
+		else
 			ret = -ENOMEM;
 	}
 	if (!ret)
@@ -1198,8 +1199,8 @@ static u32 syncmap_dev_packed_run(struct syncmap *map,
 #define SYNCMAP_DEV_PACKED_BULK	32
 
 /*
- * STORE of a piece of @n keys, each value copied from its slot to a new
- * blob; small blobs are allocated many at a time.  Returns the keys that
+ * STORE of a piece of @n keys, each value copied from its slot to a blob
+ * of syncmap_blob_get(), taken many at a time.  Returns the keys that
  * ran, as syncmap_dev_packed_load().
  */
 static u32 syncmap_dev_packed_store(struct syncmap *map,
@@ -1218,18 +1219,16 @@ static u32 syncmap_dev_packed_store(struct syncmap *map,
 		val = vals + (size_t)j * p->value_size;
 		if (next == have) {
 			next = 0;
-			have = syncmap_blob_alloc_bulk(p->value_size,
-						       GFP_KERNEL_ACCOUNT,
-						       min_t(size_t, n - j,
-							     ARRAY_SIZE(bulk)),
-						       bulk);
+			have = syncmap_blob_get(map, p->value_size,
+						GFP_KERNEL_ACCOUNT,
+						min_t(size_t, n - j,
+						      ARRAY_SIZE(bulk)),
+						bulk);
 		}
+		nb = NULL;
 		if (next < have) {
 			nb = bulk[next++];
 			memcpy(nb->data, val, p->value_size);
-		} else {
-			nb = syncmap_blob_alloc(val, p->value_size,
-						GFP_KERNEL_ACCOUNT);
 		}
 		ret = -ENOMEM;
 		if (nb)

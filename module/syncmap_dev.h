@@ -1,22 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * syncmap - hooks of the /dev/syncmap character device (syncmap_dev.c),
- * called by the module's init and exit functions, and the bulk allocation
- * of small blobs it uses (syncmap_blob.c).
+ * called by the module's init and exit functions, and the blob caches
+ * and pools it uses (syncmap_blob.c).
  */
 #ifndef _SYNCMAP_DEV_H
 #define _SYNCMAP_DEV_H
 
 #include <linux/types.h>
 
+struct syncmap;
 struct syncmap_blob;
+struct syncmap_params;
 
 int syncmap_dev_init(void);
 void syncmap_dev_exit(void);
 
 int syncmap_blob_init(void);
 void syncmap_blob_exit(void);
-size_t syncmap_blob_alloc_bulk(u32 len, gfp_t gfp, size_t nr,
-			       struct syncmap_blob **blobs);
+struct syncmap *syncmap_blob_map_create(struct syncmap_params *params);
+bool syncmap_holds_blobs(const struct syncmap *map);
+size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
+			struct syncmap_blob **blobs);
 
 #endif /* _SYNCMAP_DEV_H */

@@ -1990,6 +1990,141 @@ TEST_F_TIMEOUT(anon, threads_share_an_fd, 300)
 	EXPECT_EQ(4 * (NKEYS / 3), syncmap_len(self->fd));
 }
 
+/*
+ * Values that leave a device map are reused for its later stores once no
+ * reader can see them.  Two writers overwrite and delete their own keys
+ * with packed and single calls, in values of four lengths (three blob
+ * sizes); two readers check every value they load is one whole value: of
+ * generation g, RV_LEN(g) bytes, each g & 0xff.  A value reused while a
+ * reader still copied it would come out mixed or of the wrong length.
+ */
+#define RV_KEYS		64
+#define RV_GENS		300
+#define RV_LEN(g)	((const unsigned int[]){ 1, 20, 60, 120 }[(g) % 4])
+#define RV_MAX		120
+
+struct rv_arg {
+	int fd;
+	int id;			/* writer: its keys are id, id + 2, ... */
+	volatile int *stop;
+	long loads;
+	int err;
+};
+
+/* Is @v (@len bytes) one whole value of some generation? */
+static int rv_whole(const unsigned char *v, size_t len)
+{
+	size_t i;
+
+	if (!len || len != RV_LEN(v[0]))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (v[i] != v[0])
+			return 0;
+	return 1;
+}
+
+static void *rv_writer(void *p)
+{
+	unsigned char keys[RV_KEYS / 2][PK], vals[RV_KEYS / 2][RV_MAX];
+	struct syncmap_packed_result res[RV_KEYS / 2];
+	struct rv_arg *a = p;
+	unsigned int g, j, n = RV_KEYS / 2, len;
+
+	for (j = 0; j < n; j++)
+		pkey(keys[j], PK, a->id + 2 * j);
+	for (g = 0; g < RV_GENS && !a->err; g++) {
+		len = RV_LEN(g);
+		memset(vals, g & 0xff, sizeof(vals));
+		if (g % 5 == 4 &&
+		    syncmap_packed(a->fd, SYNCMAP_OP_DELETE, keys, PK, NULL, 0,
+				   res, n, 0) != (int)n)
+			a->err = 1;
+		if (g % 2) {
+			for (j = 0; j < n; j++)
+				if (syncmap_store(a->fd, keys[j], PK, vals[j],
+						  len))
+					a->err = 2;
+			continue;
+		}
+		/* Slots of the value's length: every byte is the same. */
+		if (syncmap_packed(a->fd, SYNCMAP_OP_STORE, keys, PK, vals,
+				   len, res, n, 0) != (int)n)
+			a->err = 3;
+	}
+	return NULL;
+}
+
+static void *rv_reader(void *p)
+{
+	unsigned char keys[RV_KEYS][PK], out[RV_KEYS][RV_MAX], v[RV_MAX];
+	struct syncmap_packed_result res[RV_KEYS];
+	struct rv_arg *a = p;
+	unsigned int j;
+	size_t len;
+	int r;
+
+	pkeys(&keys[0][0], PK, 0, RV_KEYS);
+	while (!*a->stop && !a->err) {
+		for (j = 0; j < RV_KEYS; j++) {
+			len = sizeof(v);
+			r = syncmap_load(a->fd, keys[j], PK, v, &len);
+			if (r < 0 || (r == 1 && !rv_whole(v, len)))
+				a->err = 1;
+			a->loads += r == 1;
+		}
+		if (syncmap_packed(a->fd, SYNCMAP_OP_LOAD, keys, PK, out,
+				   RV_MAX, res, RV_KEYS, 0) != RV_KEYS)
+			a->err = 2;
+		for (j = 0; j < RV_KEYS; j++) {
+			if (res[j].result == 1 &&
+			    !rv_whole(out[j], res[j].value_len))
+				a->err = 3;
+			a->loads += res[j].result == 1;
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(anon, reused_values_stay_whole, 300)
+{
+	struct rv_arg w[2], r[2];
+	unsigned char k[PK], v[RV_MAX];
+	volatile int stop = 0;
+	pthread_t wt[2], rt[2];
+	unsigned int j, last = RV_GENS - 1;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r[i] = (struct rv_arg){ .fd = self->fd, .stop = &stop };
+		w[i] = (struct rv_arg){ .fd = self->fd, .id = i };
+		ASSERT_EQ(0, pthread_create(&rt[i], NULL, rv_reader, &r[i]));
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&wt[i], NULL, rv_writer, &w[i]));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(wt[i], NULL));
+		EXPECT_EQ(0, w[i].err);
+	}
+	stop = 1;
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(rt[i], NULL));
+		EXPECT_EQ(0, r[i].err);
+		EXPECT_LT(0, r[i].loads);
+	}
+	/* Every key holds its writer's last value. */
+	EXPECT_EQ(RV_KEYS, syncmap_len(self->fd));
+	for (j = 0; j < RV_KEYS; j++) {
+		pkey(k, PK, j);
+		len = sizeof(v);
+		ASSERT_EQ(1, syncmap_load(self->fd, k, PK, v, &len));
+		ASSERT_EQ(RV_LEN(last), len);
+		EXPECT_EQ(last & 0xff, v[0]);
+		EXPECT_TRUE(rv_whole(v, len));
+	}
+}
+
 /* --- permissions --- */
 
 static int try_open_dev(void *arg)
