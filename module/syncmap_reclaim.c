@@ -228,7 +228,15 @@ void syncmap_entry_put(struct syncmap *map, struct syncmap_entry *e)
 	}
 }
 
-/* After the grace period: drop the table's references and free it. */
+/* Slots a reap walks between two chances for other tasks to run. */
+#define SYNCMAP_REAP_SLICE	1024
+
+/*
+ * After the grace period: drop the table's references and free it.  A
+ * table of a million slots takes a while: without the cond_resched() a
+ * kernel without full preemption would keep a task waiting on this CPU
+ * (a writer of the map, say) until the walk ends.
+ */
 static void syncmap_table_reap(struct syncmap *map, struct syncmap_table *t)
 {
 	struct syncmap_entry *e;
@@ -240,6 +248,8 @@ static void syncmap_table_reap(struct syncmap *map, struct syncmap_table *t)
 			if (e && e != SYNCMAP_TOMBSTONE &&
 			    refcount_dec_and_test(&e->ref))
 				syncmap_entry_free(map, e);
+			if (!((i + 1) % SYNCMAP_REAP_SLICE))
+				cond_resched();
 		}
 	}
 	syncmap_table_free(t);
@@ -324,10 +334,14 @@ void syncmap_reap_work(struct work_struct *work)
 		llist_for_each_entry_safe(e, en, entries, reap)
 			syncmap_entry_free(map, e);
 		llist_for_each_entry_safe(r, rn, values, node) {
-			for (i = 0; i < r->nr; i++)
+			for (i = 0; i < r->nr; i++) {
 				syncmap_release_value(map, r->values[i]);
+				if (!((i + 1) % SYNCMAP_REAP_SLICE))
+					cond_resched();
+			}
 			this_cpu_sub(map->pcpu->pending, r->nr);
 			kvfree(r);
+			cond_resched();
 		}
 		cond_resched();
 	}
