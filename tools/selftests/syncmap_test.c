@@ -1995,8 +1995,12 @@ TEST_F_TIMEOUT(anon, threads_share_an_fd, 300)
  * reader can see them.  Two writers overwrite and delete their own keys
  * with packed and single calls, in values of four lengths (three blob
  * sizes); two readers check every value they load is one whole value: of
- * generation g, RV_LEN(g) bytes, each g & 0xff.  A value reused while a
- * reader still copied it would come out mixed or of the wrong length.
+ * generation g, RV_LEN(g) bytes, each g & 0xff; at the end each key holds
+ * its last value.  A blob handed to two stores at once breaks both (a
+ * pool that did so crashed the kernel here or failed these checks).  A
+ * blob reused while a reader still copies it is caught only if the copy
+ * and the reuse overlap, which is rare: that the release waits for the
+ * readers is the KUnit case release_waits_for_rcu_reader.
  */
 #define RV_KEYS		64
 #define RV_GENS		300
