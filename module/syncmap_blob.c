@@ -4,19 +4,20 @@
  * rather than pointers to the caller's objects (the char device's maps).
  *
  * Blobs of up to 128 bytes, header included, come from caches of their
- * own (32, 64 and 128 bytes), so that a blob's length tells which cache
- * it came from and how much room it has.  Every blob is freed with
- * kvfree() (kfree() takes objects of any slab cache).
+ * own (32, 64 and 128 bytes).  Every blob is freed with kvfree() (kfree()
+ * takes objects of any slab cache).
  *
  * The char device's maps recycle their small blobs (syncmap_blob_pool_ops):
  * a value that leaves such a map goes, once its grace period is over, to
  * a pool of the map instead of back to the slab, and the map's next store
  * takes it from there.  An overwrite then costs no slab allocation, no
  * zeroing (init_on_alloc) and no memcg charge, as BPF's preallocated hash
- * maps avoid them with their free lists.  A pool holds at most as many
- * blobs of each size as the map holds values (at least
- * %SYNCMAP_BLOB_POOL_MIN), so it never more than doubles the memory of a
- * map's values; it goes with its map.
+ * maps avoid them with their free lists.  A blob is pooled by the room
+ * ksize() reports, not by its length, so one that another module made
+ * (or shortened) is only ever reused within its room.  A pool holds at
+ * most as many blobs as the map holds values, or %SYNCMAP_BLOB_POOL_MIN
+ * (512 KiB at most) if that is more; it goes with its map.  Reused blobs
+ * keep the memcg charge of whoever allocated them first.
  */
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -32,8 +33,8 @@
 #define SYNCMAP_BLOB_CACHE_MIN	32
 
 /*
- * Blobs of one size a map keeps for reuse: as many as it holds values, or
- * this many if that is more (a map with few keys but many overwrites).
+ * Blobs a map keeps for reuse: as many as it holds values, or this many
+ * if that is more (a map with few keys but many overwrites).
  */
 #define SYNCMAP_BLOB_POOL_MIN	4096
 
@@ -48,14 +49,16 @@ struct syncmap_blob_link {
  * struct syncmap_blob_pool - a map's blobs waiting to be reused
  * @map: the map, which owns the pool
  * @lock: protects the lists and counts
- * @free: per cache, blobs whose grace period is over
- * @nr: per cache, the number on @free
+ * @free: per cache size, blobs with at least that room, unused
+ * @nr: per cache size, the number on @free
+ * @total: the sum of @nr
  */
 struct syncmap_blob_pool {
 	struct syncmap *map;
-	spinlock_t lock;	/* protects @free and @nr */
+	spinlock_t lock;	/* protects @free, @nr and @total */
 	struct syncmap_blob_link *free[SYNCMAP_BLOB_CACHES];
 	unsigned int nr[SYNCMAP_BLOB_CACHES];
+	size_t total;
 };
 
 /* The cache of a blob of @len bytes, or -1 when it is too large for one. */
@@ -134,27 +137,39 @@ void syncmap_blob_free(struct syncmap_blob *blob)
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
 
-static void syncmap_blob_pool_release(void *value, void *priv)
+/*
+ * Keep @blob, which no reader can see, for the map's next stores, or free
+ * it: when it is too large for a cache, has less room than its length's
+ * cache size (not made by syncmap_blob_alloc()), when the pool is full,
+ * or when the map is being freed.
+ */
+static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
+				  struct syncmap_blob *blob)
 {
-	struct syncmap_blob_pool *pool = priv;
-	struct syncmap_blob *blob = value;
-	struct syncmap_blob_link *link = value;
+	struct syncmap_blob_link *link = (struct syncmap_blob_link *)blob;
 	int c = syncmap_blob_cache(blob->len);
 	size_t max;
 
-	if (c >= 0) {
-		max = max_t(size_t, syncmap_len(pool->map),
-			    SYNCMAP_BLOB_POOL_MIN);
-		spin_lock(&pool->lock);
-		if (pool->nr[c] < max) {
-			link->next = pool->free[c];
-			pool->free[c] = link;
-			WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
-			blob = NULL;
-		}
-		spin_unlock(&pool->lock);
+	if (c < 0 || !kref_read(&pool->map->ref) ||
+	    ksize(blob) < SYNCMAP_BLOB_CACHE_MIN << c)
+		goto free;
+	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);
+	spin_lock(&pool->lock);
+	if (pool->total < max) {
+		link->next = pool->free[c];
+		pool->free[c] = link;
+		WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
+		pool->total++;
+		blob = NULL;
 	}
+	spin_unlock(&pool->lock);
+free:
 	syncmap_blob_free(blob);
+}
+
+static void syncmap_blob_pool_release(void *value, void *priv)
+{
+	syncmap_blob_pool_put(priv, value);
 }
 
 static void syncmap_blob_pool_free(void *priv)
@@ -163,10 +178,11 @@ static void syncmap_blob_pool_free(void *priv)
 	struct syncmap_blob_link *link;
 	unsigned int c;
 
+	/* kfree(): a blob another module made may be from another cache. */
 	for (c = 0; c < SYNCMAP_BLOB_CACHES; c++) {
 		while ((link = pool->free[c])) {
 			pool->free[c] = link->next;
-			kmem_cache_free(syncmap_blob_caches[c], link);
+			kfree(link);
 		}
 	}
 	kfree(pool);
@@ -233,8 +249,8 @@ bool syncmap_holds_blobs(const struct syncmap *map)
  * @blobs: receives the blobs, their bytes left for the caller to fill
  *
  * Takes blobs the map recycled first, then allocates the rest, small
- * ones many at a time.  A blob that ends up not stored is freed with
- * syncmap_blob_free().
+ * ones many at a time.  A blob that ends up not stored goes back with
+ * syncmap_blob_put().
  *
  * Context: process context if @gfp may sleep.
  * Return: the number of blobs in @blobs: @nr, or fewer when memory ran
@@ -255,6 +271,7 @@ size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 		for (; i < nr && (link = pool->free[c]); i++) {
 			pool->free[c] = link->next;
 			WRITE_ONCE(pool->nr[c], pool->nr[c] - 1);
+			pool->total--;
 			blobs[i] = (struct syncmap_blob *)link;
 		}
 		spin_unlock(&pool->lock);
@@ -272,6 +289,24 @@ size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 	for (got = 0; got < i; got++)
 		blobs[got]->len = len;
 	return i;
+}
+
+/**
+ * syncmap_blob_put() - give back a blob that was not stored
+ * @map: the blob map it was meant for
+ * @blob: the blob, never seen by a reader, or %NULL
+ *
+ * A map that recycles its blobs keeps it for its next stores; otherwise
+ * it is freed.
+ *
+ * Context: process context.
+ */
+void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
+{
+	if (blob && map->ops == &syncmap_blob_pool_ops)
+		syncmap_blob_pool_put(map->priv, blob);
+	else
+		syncmap_blob_free(blob);
 }
 
 /**

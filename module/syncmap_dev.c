@@ -642,7 +642,7 @@ static struct syncmap_blob *syncmap_dev_blob_in(struct syncmap *map,
 	if (!syncmap_blob_get(map, len, GFP_KERNEL_ACCOUNT, 1, &b))
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(b->data, u64_to_user_ptr(uptr), len)) {
-		syncmap_blob_free(b);
+		syncmap_blob_put(map, b);
 		return ERR_PTR(-EFAULT);
 	}
 	return b;
@@ -944,9 +944,9 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 	syncmap_dev_val_free(&out);
 out_blobs:
 	if (nb)
-		syncmap_blob_free(nb);
+		syncmap_blob_put(map, nb);
 	if (ob)
-		syncmap_blob_free(ob);
+		syncmap_blob_put(map, ob);
 out_key:
 	if (key != key_buf)
 		kfree(key);
@@ -1157,7 +1157,7 @@ static int syncmap_dev_packed_one(struct syncmap *map,
 	if (!ret)
 		ret = syncmap_dev_run_op(map, &op, key, &nb, NULL, &out);
 	if (nb)
-		syncmap_blob_free(nb);
+		syncmap_blob_put(map, nb);
 	syncmap_dev_val_free(&out);
 	if (fields & SYNCMAP_DEV_F_OUT) {
 		if (!ret)
@@ -1235,7 +1235,7 @@ static u32 syncmap_dev_packed_store(struct syncmap *map,
 			ret = syncmap_store(map, keys + (size_t)j * p->key_size,
 					    p->key_size, nb);
 		if (ret)
-			syncmap_blob_free(nb);
+			syncmap_blob_put(map, nb);
 		res[j].result = ret;
 		res[j].value_len = 0;
 		if (ret && stop) {
@@ -1244,7 +1244,7 @@ static u32 syncmap_dev_packed_store(struct syncmap *map,
 		}
 	}
 	while (next < have)
-		syncmap_blob_free(bulk[next++]);
+		syncmap_blob_put(map, bulk[next++]);
 	return j;
 }
 

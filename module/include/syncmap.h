@@ -164,9 +164,11 @@ void syncmap_synchronize(struct syncmap *map);
  * @data: the bytes
  *
  * Maps created with &syncmap_blob_ops hold blobs: they are released with
- * kvfree() and compared by content.  A blob stored into such a map, or
- * into a map of the char device, must come from syncmap_blob_alloc():
- * the device's maps reuse the small ones by their length.
+ * kvfree() and compared by content.  The char device's maps (also found
+ * with syncmap_find()) hold blobs too and reuse them for later stores,
+ * each within the room the allocator gave it: store blobs from
+ * syncmap_blob_alloc() there, or a KASAN kernel may report the reuse of
+ * a blob whose room exceeds what its maker asked for.
  */
 struct syncmap_blob {
 	u32 len;
