@@ -159,7 +159,7 @@ static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 		link->next = pool->free[c];
 		pool->free[c] = link;
 		WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
-		pool->total++;
+		WRITE_ONCE(pool->total, pool->total + 1);
 		blob = NULL;
 	}
 	spin_unlock(&pool->lock);
@@ -271,7 +271,7 @@ size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 		for (; i < nr && (link = pool->free[c]); i++) {
 			pool->free[c] = link->next;
 			WRITE_ONCE(pool->nr[c], pool->nr[c] - 1);
-			pool->total--;
+			WRITE_ONCE(pool->total, pool->total - 1);
 			blobs[i] = (struct syncmap_blob *)link;
 		}
 		spin_unlock(&pool->lock);
@@ -307,6 +307,22 @@ void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
 		syncmap_blob_pool_put(map->priv, blob);
 	else
 		syncmap_blob_free(blob);
+}
+
+/**
+ * syncmap_blob_pooled() - blobs a map keeps for reuse
+ * @map: the map
+ *
+ * Context: any context.
+ * Return: the number of blobs in @map's pool, 0 for a map without one.
+ */
+size_t syncmap_blob_pooled(struct syncmap *map)
+{
+	struct syncmap_blob_pool *pool = map->priv;
+
+	if (map->ops != &syncmap_blob_pool_ops)
+		return 0;
+	return READ_ONCE(pool->total);
 }
 
 /**

@@ -549,6 +549,7 @@ static int syncmap_dev_info(struct syncmap_file *sf, void __user *uarg)
 	i.dirty_rebuilds = st.dirty_rebuilds;
 	i.expunged = st.expunged;
 	i.pending_release = st.pending_release;
+	i.pooled = syncmap_blob_pooled(map);
 	return syncmap_dev_copy_out(uarg, size, &i, sizeof(i));
 }
 
@@ -1734,7 +1735,7 @@ int syncmap_dev_init(void)
 	BUILD_BUG_ON(SYNCMAP_MAX_KEY_SIZE > SYNCMAP_MAX_KEY_LEN);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_create) != 96);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_open) != SYNCMAP_OPEN_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct syncmap_ioc_info) != 184);
+	BUILD_BUG_ON(sizeof(struct syncmap_ioc_info) != 192);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_op) != SYNCMAP_OP_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_batch) != SYNCMAP_BATCH_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_dump) != SYNCMAP_DUMP_SIZE_VER0);

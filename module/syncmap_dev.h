@@ -23,5 +23,6 @@ bool syncmap_holds_blobs(const struct syncmap *map);
 size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 			struct syncmap_blob **blobs);
 void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob);
+size_t syncmap_blob_pooled(struct syncmap *map);
 
 #endif /* _SYNCMAP_DEV_H */

@@ -2129,6 +2129,39 @@ TEST_F_TIMEOUT(anon, reused_values_stay_whole, 300)
 	}
 }
 
+/*
+ * The pool shows in INFO: after many overwrites of one key, the values
+ * they replaced come back as pooled blobs (after a grace period, in the
+ * map's work item), never more than the pool's floor of 4096 for a map
+ * of one key.
+ */
+TEST_F_TIMEOUT(anon, pool_shows_in_info, 120)
+{
+	struct syncmap_ioc_info info;
+	char val[16];
+	int i;
+
+	ASSERT_EQ(0, syncmap_info(self->fd, &info));
+	EXPECT_EQ(0, info.pooled);
+	for (i = 0; i < 3000; i++) {
+		snprintf(val, sizeof(val), "v%d", i);
+		ASSERT_EQ(0, sstore(self->fd, "k", val));
+	}
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, syncmap_info(self->fd, &info));
+		if (info.pooled)
+			break;
+		usleep(100 * 1000);
+	}
+	TH_LOG("pooled %llu, pending %llu", (unsigned long long)info.pooled,
+	       (unsigned long long)info.pending_release);
+	EXPECT_LT(0, info.pooled);
+	EXPECT_GE(4096, info.pooled);
+	EXPECT_EQ(1, info.len);
+	EXPECT_EQ(1, sload(self->fd, "k", val, sizeof(val)));
+	EXPECT_STREQ("v2999", val);
+}
+
 /* --- permissions --- */
 
 static int try_open_dev(void *arg)
@@ -2405,6 +2438,8 @@ TEST(kernel_module_map)
 	EXPECT_EQ(0, info.uid);
 	EXPECT_EQ(0644, info.mode);
 	EXPECT_EQ(1024, info.max_entries);
+	/* The module's own map keeps no pool. */
+	EXPECT_EQ(0, info.pooled);
 	EXPECT_EQ(1, sload(fd, "greeting", buf, sizeof(buf)));
 	EXPECT_STREQ("hello from syncmap_sample", buf);
 	EXPECT_EQ(0, sstore(fd, "from-userspace", "hi"));

@@ -304,7 +304,8 @@ static int do_show(int argc, char **argv)
 		       "\"read_entries\":%llu,\"dirty_entries\":%llu,"
 		       "\"amended\":%llu,\"hits\":%llu,\"misses\":%llu,"
 		       "\"promotions\":%llu,\"dirty_rebuilds\":%llu,"
-		       "\"expunged\":%llu,\"pending_release\":%llu}}\n",
+		       "\"expunged\":%llu,\"pending_release\":%llu,"
+		       "\"pooled\":%llu}}\n",
 		       i.id, i.uid, i.mode, i.max_entries, i.max_key_len,
 		       i.max_value_len, (unsigned long long)i.len,
 		       (unsigned long long)i.read_entries,
@@ -315,7 +316,8 @@ static int do_show(int argc, char **argv)
 		       (unsigned long long)i.promotions,
 		       (unsigned long long)i.dirty_rebuilds,
 		       (unsigned long long)i.expunged,
-		       (unsigned long long)i.pending_release);
+		       (unsigned long long)i.pending_release,
+		       (unsigned long long)i.pooled);
 		return EXIT_OK;
 	}
 	printf("name:            %s\n", i.name);
@@ -336,6 +338,7 @@ static int do_show(int argc, char **argv)
 	printf("expunged:        %llu\n", (unsigned long long)i.expunged);
 	printf("pending_release: %llu\n",
 	       (unsigned long long)i.pending_release);
+	printf("pooled:          %llu\n", (unsigned long long)i.pooled);
 	return EXIT_OK;
 }
 

@@ -152,6 +152,8 @@ struct syncmap_ioc_simple {
  * @dirty_rebuilds: dirty maps built from the read snapshot
  * @expunged: deleted entries expunged while building a dirty map
  * @pending_release: values retired but not yet released
+ * @pooled: released values kept for reuse by the map's later stores
+ *	(maps created through the device; 0 for others)
  */
 struct syncmap_ioc_info {
 	__u32 size;
@@ -175,6 +177,7 @@ struct syncmap_ioc_info {
 	__u64 dirty_rebuilds;
 	__u64 expunged;
 	__u64 pending_release;
+	__u64 pooled;
 };
 
 #define SYNCMAP_INFO_REGISTERED		0x1U
