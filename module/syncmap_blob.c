@@ -55,7 +55,7 @@ struct syncmap_blob_link {
  */
 struct syncmap_blob_pool {
 	struct syncmap *map;
-	spinlock_t lock;	/* protects @free, @nr and @total */
+	spinlock_t lock;	/* @free, @nr, @total; process context only */
 	struct syncmap_blob_link *free[SYNCMAP_BLOB_CACHES];
 	unsigned int nr[SYNCMAP_BLOB_CACHES];
 	size_t total;
@@ -195,6 +195,12 @@ static const struct syncmap_ops syncmap_blob_pool_ops = {
 	.destroy = syncmap_blob_pool_free,
 };
 
+/* The pool of @map, or %NULL for a map that does not recycle its blobs. */
+static struct syncmap_blob_pool *syncmap_blob_pool_of(struct syncmap *map)
+{
+	return map->ops == &syncmap_blob_pool_ops ? map->priv : NULL;
+}
+
 /**
  * syncmap_blob_map_create() - create a blob map that recycles its blobs
  * @params: as for syncmap_create(); @params->ops and @params->priv are
@@ -259,13 +265,11 @@ bool syncmap_holds_blobs(const struct syncmap *map)
 size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 			struct syncmap_blob **blobs)
 {
-	struct syncmap_blob_pool *pool = NULL;
+	struct syncmap_blob_pool *pool = syncmap_blob_pool_of(map);
 	struct syncmap_blob_link *link;
 	int c = syncmap_blob_cache(len);
 	size_t i = 0, got;
 
-	if (map->ops == &syncmap_blob_pool_ops)
-		pool = map->priv;
 	if (c >= 0 && pool && READ_ONCE(pool->nr[c])) {
 		spin_lock(&pool->lock);
 		for (; i < nr && (link = pool->free[c]); i++) {
@@ -303,8 +307,10 @@ size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
  */
 void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
 {
-	if (blob && map->ops == &syncmap_blob_pool_ops)
-		syncmap_blob_pool_put(map->priv, blob);
+	struct syncmap_blob_pool *pool = syncmap_blob_pool_of(map);
+
+	if (blob && pool)
+		syncmap_blob_pool_put(pool, blob);
 	else
 		syncmap_blob_free(blob);
 }
@@ -318,11 +324,9 @@ void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
  */
 size_t syncmap_blob_pooled(struct syncmap *map)
 {
-	struct syncmap_blob_pool *pool = map->priv;
+	struct syncmap_blob_pool *pool = syncmap_blob_pool_of(map);
 
-	if (map->ops != &syncmap_blob_pool_ops)
-		return 0;
-	return READ_ONCE(pool->total);
+	return pool ? READ_ONCE(pool->total) : 0;
 }
 
 /**

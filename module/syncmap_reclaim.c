@@ -316,6 +316,7 @@ void syncmap_reap_work(struct work_struct *work)
 	struct syncmap_retiree *r, *rn;
 	struct syncmap_table *t, *tn;
 	struct syncmap_entry *e, *en;
+	unsigned long n = 0;
 	unsigned int i;
 
 	for (;;) {
@@ -336,12 +337,11 @@ void syncmap_reap_work(struct work_struct *work)
 		llist_for_each_entry_safe(r, rn, values, node) {
 			for (i = 0; i < r->nr; i++) {
 				syncmap_release_value(map, r->values[i]);
-				if (!((i + 1) % SYNCMAP_REAP_SLICE))
+				if (!(++n % SYNCMAP_REAP_SLICE))
 					cond_resched();
 			}
 			this_cpu_sub(map->pcpu->pending, r->nr);
 			kvfree(r);
-			cond_resched();
 		}
 		cond_resched();
 	}

@@ -510,7 +510,8 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH] [-n ITERATIONS] [-t ROWS]\n",
+				"usage: %s [-s] [-k KEYS,...] [-r REPS] [-b BATCH]\n"
+				"       [-n ITERATIONS] [-t ROWS]\n",
 				argv[0]);
 			return 2;
 		}
