@@ -4,7 +4,7 @@
 #
 #   make           build the modules against the lab kernel (built and
 #                  cached on first use, see scripts/lab-kernel.sh)
-#   make check     everything: deps, lab kernel, modules (W=1), lint,
+#   make check     everything: deps, host tests, lab kernel, modules (W=1), lint,
 #                  compat build, tools, initramfs, QEMU, log check; the
 #                  last line printed is "N passed, N failed"
 #   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
@@ -61,7 +61,7 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run bench bench-smoke bench-check clean help
+	initramfs run bench bench-smoke bench-check host-tests clean help
 
 all: modules
 
@@ -73,6 +73,7 @@ modules:
 
 check:
 	@$(SCRIPTS)/install-deps.sh
+	$(MAKE) host-tests || true   # judged by check-log
 	$(MAKE) modules W=1
 	$(MAKE) lint
 	$(MAKE) compat
@@ -81,7 +82,24 @@ check:
 	$(MAKE) run || true   # a crashed or hung guest is judged by check-log
 	$(MAKE) bench-check || true   # judged by check-log too
 	$(SCRIPTS)/check-log.sh $(RESULTS)/console.log "$(ksrc)" \
-		$(RESULTS)/bench-smoke
+		$(RESULTS)/bench-smoke $(RESULTS)/host
+
+# Tests that run on the build machine, not in a guest: each prints TAP to
+# $(RESULTS)/host/NAME.tap and its exit status to NAME.rc, for check-log.
+HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh
+host-tests:
+	@rm -rf $(RESULTS)/host
+	mkdir -p $(RESULTS)/host
+	rc=0
+	for t in $(HOST_TESTS); do
+		n=$$(basename "$$t" .sh)
+		r=0
+		"$$t" >$(RESULTS)/host/$$n.tap 2>&1 || r=$$?
+		echo "$$r" >$(RESULTS)/host/$$n.rc
+		sed 's/^/  /' $(RESULTS)/host/$$n.tap
+		((r == 0)) || rc=1
+	done
+	exit "$$rc"
 
 lint: checkpatch sparse
 

@@ -4,7 +4,8 @@
 # Judge a lab console log (written by scripts/run-qemu.sh while the guest
 # ran scripts/guest-init.sh).
 #
-# Usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE [BENCH_SMOKE_DIR]]
+# Usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE [BENCH_SMOKE_DIR
+#                     [HOST_TAP_DIR]]]
 #
 # - Cuts out each KUnit suite's KTAP (from debugfs) and each selftest's
 #   TAP and parses them with the kernel's own "kunit.py parse".  Only the
@@ -14,6 +15,9 @@
 #   the kmemleak dump, the taint flags and that the guest reached its end.
 # - With BENCH_SMOKE_DIR ("make bench-check"): one more test, passed when
 #   the benchmark's smoke run exited 0 and reported every target P1-P8.
+# - With HOST_TAP_DIR ("make host-tests"): every NAME.tap in it is the TAP
+#   of a test run on the build machine, NAME.rc its exit status; they are
+#   parsed and counted like the guest's selftests.
 #
 # Prints the details, then, as the very last line, "N passed, N failed":
 # the tests that passed, and the tests that failed plus one per lab-level
@@ -116,6 +120,15 @@ awk -v dir="$outdir" '
 	END { if (inblk) print "incomplete\t" name "\t" file "\t-" >(dir "/blocks.tsv") }
 ' "$stream"
 touch "$outdir/blocks.tsv"
+if [[ -n ${4:-} ]]; then
+	for tap in "$4"/*.tap; do
+		[[ -e $tap ]] || continue
+		name=$(basename "$tap" .tap)
+		cp "$tap" "$outdir/tap-host-$name.txt"
+		printf 'tap\thost-%s\t%s\t%s\n' "$name" "$outdir/tap-host-$name.txt" \
+			"$(cat "${tap%.tap}.rc" 2>/dev/null || echo none)" >>"$outdir/blocks.tsv"
+	done
+fi
 
 # --- 2. Parse each block with kunit.py ---
 count_json() {

@@ -23,8 +23,22 @@
 #
 # All chatter goes to stderr and the full make output to a log in the
 # build directory: stdout carries only the path, for the Makefile.
+#
+# The kernel is built the same whoever asks for it: the script re-runs
+# itself in an environment that keeps only PATH, HOME and the two
+# SYNCMAP_* variables it reads, so nothing of the caller's make (W=1,
+# C=2, M=, KBUILD_*, CC, ARCH... which make passes on in MAKEFLAGS and in
+# the environment) reaches the kernel build.  scripts/test-lab-kernel.sh
+# checks that.
 
 set -euo pipefail
+
+if [[ ${SYNCMAP_CLEAN_ENV:-} != 1 ]]; then
+	keep=(SYNCMAP_CLEAN_ENV=1 "PATH=$PATH" "HOME=$HOME" LC_ALL=C)
+	[[ -v SYNCMAP_CACHE ]] && keep+=("SYNCMAP_CACHE=$SYNCMAP_CACHE")
+	[[ -v SYNCMAP_KSRC_TAR ]] && keep+=("SYNCMAP_KSRC_TAR=$SYNCMAP_KSRC_TAR")
+	exec env -i "${keep[@]}" bash "${BASH_SOURCE[0]}" "$@"
+fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 pkg=linux-source-6.12
@@ -98,7 +112,7 @@ fi
 key=$({
 	echo "recipe $recipe"
 	echo "source $pkg $ver"
-	${CC:-gcc} --version | head -n1
+	gcc --version | head -n1
 	cat "$fragment"
 } | sha256sum | cut -c1-16)
 kdir=$cache/$prefix-$key
