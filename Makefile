@@ -169,13 +169,16 @@ initramfs:
 # suites alone take ~20 min under TCG with KASAN and lockdep; the timeout
 # leaves room for that and the selftests within CI's 90 min (a cold kernel
 # build is ~30 min of it).
+# LAB_APPEND narrows a run by hand, see scripts/guest-init.sh (e.g.
+# LAB_APPEND='lab.selftests=none kunit.filter_glob=syncmap_state').
 LAB_TIMEOUT ?= 2700
+LAB_APPEND ?=
 run:
 	@kdir=$(lab_kdir)
 	rm -f $(RESULTS)/console.log $(RESULTS)/console.log.boot-failed
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log \
-		-t $(LAB_TIMEOUT) -r 'lab| guest up'
+		-t $(LAB_TIMEOUT) -r 'lab| guest up' -a "$(LAB_APPEND)"
 
 # The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
 # tools/demo.sh) when tools/Makefile exists: no kernel source needed.

@@ -16,6 +16,12 @@
 #   lab| tainted=<n>
 #   lab| done                 reached the end (anything less is a crash)
 #
+# For a quicker look at one part, the kernel command line may narrow the
+# run (make run LAB_APPEND='...'): lab.kunit=0 skips the KUnit module
+# (kunit.filter_glob=SUITE[.CASE] picks suites, KUnit's own parameter),
+# lab.selftests=NAME[,NAME...] runs only those selftests (none: none).
+# make check never passes them.
+#
 # No "set -e": a failing step is reported and the run goes on, so one
 # broken test does not hide the results of the others.
 
@@ -31,6 +37,22 @@ run() {
 	say_file /tmp/run.out
 	[ $rc -eq 0 ] || say "FAIL $* (rc=$rc)"
 	return $rc
+}
+
+want_kunit=1
+want_selftests=all
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	lab.kunit=*) want_kunit=${arg#lab.kunit=} ;;
+	lab.selftests=*) want_selftests=${arg#lab.selftests=} ;;
+	esac
+done
+selftest_wanted() {
+	[ "$want_selftests" = all ] && return 0
+	case ",$want_selftests," in
+	*",$1,"*) return 0 ;;
+	esac
+	return 1
 }
 
 say "guest up: $(uname -r)"
@@ -51,7 +73,7 @@ if run insmod syncmap.ko; then
 	fi
 
 	# KUnit runs the suites synchronously while the module loads.
-	if [ -e syncmap_kunit.ko ]; then
+	if [ -e syncmap_kunit.ko ] && [ "$want_kunit" != 0 ]; then
 		run insmod syncmap_kunit.ko
 		for d in /sys/kernel/debug/kunit/*/; do
 			[ -r "$d/results" ] || continue
@@ -69,6 +91,7 @@ if run insmod syncmap.ko; then
 		for t in ./*; do
 			[ -f "$t" ] && [ -x "$t" ] || continue
 			name=$(basename "$t")
+			selftest_wanted "$name" || continue
 			timeout 600 "$t" </dev/null >/tmp/tap 2>&1
 			rc=$?
 			say "BEGIN TAP $name"
