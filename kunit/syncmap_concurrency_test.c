@@ -505,11 +505,103 @@ static void clear_races_with_writers(struct kunit *test)
 	tmap_destroy_check(test, map, &tr);
 }
 
+/* ---- loads during growths of the dirty map --------------------------- */
+
+#define GROWTH_KEYS 20000
+
+/*
+ * Stores keys 0, 1, 2, ... and publishes, after each store, how many are
+ * in: every key below that count is present from then on.
+ */
+static int growing_writer(struct worker *w)
+{
+	atomic_t *high = w->shared;
+	unsigned int i;
+	struct tkey k;
+	struct tval *v;
+
+	for (i = 0; i < GROWTH_KEYS; i++) {
+		tkey_set(&k, i);
+		v = wval(w, i);
+		if (!v || syncmap_store(w->map, k.buf, k.len, v)) {
+			w->errors++;
+			break;
+		}
+		atomic_set_release(high, i + 1);
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+/* Loads keys known to be present; each miss is a lost key. */
+static int present_reader(struct worker *w)
+{
+	atomic_t *high = w->shared;
+	unsigned int n;
+	u32 key;
+
+	while (!atomic_read(w->stop)) {
+		n = atomic_read_acquire(high);
+		if (!n) {
+			cond_resched();
+			continue;
+		}
+		key = wrand(w, n);
+		if (tload(w->map, key) != key)
+			w->errors++;
+		if (++w->ops % 256 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The stress side of review finding 1 (the deterministic side is in
+ * syncmap_race_test.c): a reader on another CPU loads keys that are
+ * present while the dirty map grows under it again and again, and the
+ * loads' misses promote it.
+ */
+static void loads_see_keys_of_a_growing_dirty_map(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	atomic_t stop = ATOMIC_INIT(0), high = ATOMIC_INIT(0);
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct syncmap_stats st;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < 2; i++) {
+		w[i].map = map;
+		w[i].tr = &tr;
+		w[i].id = i;
+		w[i].stop = &stop;
+		w[i].shared = &high;
+	}
+	worker_start(test, &w[0], present_reader);
+	worker_start(test, &w[1], growing_writer);
+	wait_for_completion(&w[1].done);
+	atomic_set(&stop, 1);
+	wait_for_completion(&w[0].done);
+
+	syncmap_stats(map, &st);
+	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
+	KUNIT_EXPECT_EQ_MSG(test, w[0].errors, 0,
+			    "%lu of %u loads missed a present key",
+			    w[0].errors, w[0].ops);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), GROWTH_KEYS);
+	kunit_info(test, "%u loads, %llu promotions, %llu rebuilds",
+		   w[0].ops, st.promotions, st.dirty_rebuilds);
+	tmap_destroy_check(test, map, &tr);
+}
+
 static struct kunit_case syncmap_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(mixed_ops_with_range),
 	KUNIT_CASE_SLOW(cas_and_cad_never_both_succeed),
 	KUNIT_CASE_SLOW(loads_see_present_keys_through_rebuilds),
 	KUNIT_CASE_SLOW(clear_races_with_writers),
+	KUNIT_CASE_SLOW(loads_see_keys_of_a_growing_dirty_map),
 	{}
 };
 

@@ -217,6 +217,37 @@ static void clear_resets_state(struct kunit *test)
 	tmap_destroy_check(test, map, &tr);
 }
 
+/*
+ * Review finding 5: the spare table prepared for the next dirty map of a
+ * big map must not become the dirty map, and then the read snapshot, of
+ * the tiny map that map is after a Clear.
+ */
+static void clear_drops_the_big_spare(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct syncmap_stats st;
+	int i, n = 3000;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
+	tmap_promote(map);
+	/* The spare for the next dirty map (n + 1 keys) is ready now. */
+	syncmap_synchronize(map);
+	KUNIT_ASSERT_GE(test, tstats(map).read_slots, 2 * n);
+
+	KUNIT_ASSERT_EQ(test, syncmap_clear(map), 0);
+	KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, n, n), 0);
+	st = tstats(map);
+	KUNIT_EXPECT_LE(test, st.dirty_slots, 16);
+	tmap_promote(map);
+	st = tstats(map);
+	KUNIT_EXPECT_EQ(test, st.read_entries, 1);
+	KUNIT_EXPECT_LE(test, st.read_slots, 16);
+	KUNIT_EXPECT_EQ(test, tload(map, n), n);
+	tmap_destroy_check(test, map, &tr);
+}
+
 static void churn_does_not_pile_up(struct kunit *test)
 {
 	struct tracker tr;
@@ -307,6 +338,7 @@ static struct kunit_case syncmap_state_cases[] = {
 	KUNIT_CASE(deleted_entry_expunged_then_restored),
 	KUNIT_CASE(dirty_copy_is_incremental),
 	KUNIT_CASE(clear_resets_state),
+	KUNIT_CASE(clear_drops_the_big_spare),
 	KUNIT_CASE(churn_does_not_pile_up),
 	KUNIT_CASE(growth_keeps_every_key),
 	KUNIT_CASE_SLOW(big_tables_prepared_ahead),

@@ -316,6 +316,7 @@ static struct syncmap_entry *syncmap_find_dirty(struct syncmap *map,
 	struct syncmap_table *old;
 
 	if (!e) {
+		syncmap_test_hook(map, load_between_probes);
 		old = rcu_dereference_check(dirty->old, syncmap_protected(map));
 		if (old)
 			e = syncmap_find_in(map, old, k);
@@ -1293,6 +1294,9 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 	stats->dirty_rebuilds = map->dirty_rebuilds;
 	stats->expunged = map->expunged;
 	stats->locked_allocs = map->locked_allocs;
+	stats->read_slots = read->mask + 1;
+	stats->dirty_slots = dirty ? dirty->mask + 1 : 0;
+	stats->growing = dirty && old_locked(map, dirty);
 	mutex_unlock(&map->lock);
 	stats->len = syncmap_len(map);
 	stats->pending_release = max(syncmap_pending(map), 0L);
@@ -1322,6 +1326,23 @@ void syncmap_synchronize(struct syncmap *map)
 	flush_work(&map->reap_work);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_synchronize, SYNCMAP);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * syncmap_set_test_hooks() - let a KUnit test step into a map's code
+ * @map: the map
+ * @hooks: the hooks, or %NULL to remove them; must outlive their use
+ *
+ * Context: any context; the hooks take effect for operations that start
+ * afterwards.
+ */
+void syncmap_set_test_hooks(struct syncmap *map,
+			    const struct syncmap_test_hooks *hooks)
+{
+	WRITE_ONCE(map->test_hooks, hooks);
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_set_test_hooks, SYNCMAP);
+#endif
 
 /**
  * syncmap_read_lock() - begin a sleepable read section of a map

@@ -18,6 +18,7 @@
 #include <linux/workqueue.h>
 
 #include <syncmap.h>
+#include <syncmap_test_hooks.h>
 
 /*
  * Two addresses nobody else can hand us: the state of an entry that was
@@ -135,6 +136,7 @@ struct syncmap_pcpu {
  * @ref: references: the creator's, the registry's, syncmap_get()'s
  * @id: registry id, 0 when not registered (registry lock)
  * @name: registered name (registry lock)
+ * @test_hooks: KUnit's hooks (syncmap_test_hooks.h), %NULL outside tests
  */
 struct syncmap {
 	struct syncmap_table __rcu *read;
@@ -176,7 +178,23 @@ struct syncmap {
 	struct kref ref;
 	u32 id;
 	char name[SYNCMAP_NAME_MAX];
+#if IS_ENABLED(CONFIG_KUNIT)
+	const struct syncmap_test_hooks *test_hooks;
+#endif
 };
+
+/* Run a test hook of @map, if a KUnit test set one; nothing otherwise. */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define syncmap_test_hook(map, hook)					\
+	do {								\
+		const struct syncmap_test_hooks *h_ =			\
+			READ_ONCE((map)->test_hooks);			\
+		if (unlikely(h_ && h_->hook))				\
+			h_->hook(map, h_->arg);				\
+	} while (0)
+#else
+#define syncmap_test_hook(map, hook) do { } while (0)
+#endif
 
 /**
  * struct syncmap_retiree - a value on its way out, waiting for a grace period

@@ -106,6 +106,9 @@ struct syncmap_info {
  * @locked_allocs: big tables (1024 entries and more) a writer allocated
  *	while holding the map's lock because the one prepared in the
  *	background was not ready; each is a latency spike for that writer
+ * @read_slots: slots of the read snapshot's table
+ * @dirty_slots: slots of the dirty map's table, 0 when there is none
+ * @growing: the dirty map is moving its entries into a bigger table
  */
 struct syncmap_stats {
 	u64 len;
@@ -119,6 +122,9 @@ struct syncmap_stats {
 	u64 expunged;
 	u64 pending_release;
 	u64 locked_allocs;
+	u64 read_slots;
+	u64 dirty_slots;
+	u64 growing;
 };
 
 typedef bool (*syncmap_range_fn)(const void *key, size_t key_len,
