@@ -122,7 +122,7 @@ static void load_finds_key_moved_during_probe(struct kunit *test)
 }
 
 static struct kunit_case syncmap_race_cases[] = {
-	KUNIT_CASE(load_finds_key_moved_during_probe),
+	KUNIT_CASE_SLOW(load_finds_key_moved_during_probe),
 	{}
 };
 

@@ -34,6 +34,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/memcontrol.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
@@ -304,22 +305,32 @@ static unsigned int syncmap_dirty_count(struct syncmap *map,
 /*
  * Look a key up in the dirty map: the table itself, then the smaller one it
  * is growing out of.  Entries are not removed from the old table when they
- * move, so a lookup racing with the move finds them in one or the other.
+ * move, so a lookup racing with the move finds them in one or the other,
+ * provided it reads @old before it probes @dirty: a load that probed first
+ * could miss a key not yet moved, then find @old cleared by the end of the
+ * move.  Read with acquire, @old is either still there, holding every
+ * entry not yet moved, or NULL, and then the release in syncmap_grow()
+ * makes every insert of the move visible to the probe.  The address
+ * dependency of rcu_dereference() would not order the probe of @dirty.
  *
- * Context: rcu_read_lock() or the map's lock.
+ * Context: rcu_read_lock(), syncmap_read_lock() or the map's lock.
  */
 static struct syncmap_entry *syncmap_find_dirty(struct syncmap *map,
 						struct syncmap_table *dirty,
 						const struct syncmap_key *k)
 {
-	struct syncmap_entry *e = syncmap_find_in(map, dirty, k);
+	const struct syncmap_test_hooks *hooks;
 	struct syncmap_table *old;
+	struct syncmap_entry *e;
 
-	if (!e) {
-		syncmap_test_hook(map, load_between_probes);
-		old = rcu_dereference_check(dirty->old, syncmap_protected(map));
-		if (old)
-			e = syncmap_find_in(map, old, k);
+	/* Pairs with smp_store_release() in syncmap_grow(). */
+	old = smp_load_acquire((struct syncmap_table __force **)&dirty->old);
+	e = syncmap_find_in(map, dirty, k);
+	if (!e && old) {
+		hooks = syncmap_test_hooks(map);
+		if (unlikely(hooks && hooks->load_between_probes))
+			hooks->load_between_probes(map, hooks->arg);
+		e = syncmap_find_in(map, old, k);
 	}
 	return e;
 }
@@ -372,7 +383,13 @@ static void syncmap_grow(struct syncmap *map, struct syncmap_table *dirty,
 	}
 	if (map->grow_pos > old->mask) {
 		WARN_ON_ONCE(map->grow_left);
-		rcu_assign_pointer(dirty->old, NULL);
+		/*
+		 * With release, not rcu_assign_pointer() (a plain store for
+		 * NULL): a lock-free load that sees NULL must see every
+		 * entry moved above (syncmap_find_dirty()).
+		 */
+		smp_store_release((struct syncmap_table __force **)&dirty->old,
+				  NULL);
 		syncmap_retire_table(map, old, false);
 	}
 }
@@ -554,8 +571,14 @@ static void syncmap_finish_dirty(struct syncmap *map, bool background)
 		    !atomic_read(&map->waiters))
 			continue;
 		done = 0;
-		/* Writers take their steps again while this one sleeps. */
-		if (crowded)
+		/*
+		 * Writers take their steps again while this one sleeps or
+		 * waits for them: under steady contention it would otherwise
+		 * wait while they skip their steps, and the copy would crawl
+		 * (review finding 8).  At the end of a chunk with nobody
+		 * waiting it takes the lock straight back.
+		 */
+		if (crowded || atomic_read(&map->waiters))
 			map->copying = false;
 		mutex_unlock(&map->lock);
 		/* A spinning waiter would lose every race for the lock. */
@@ -1194,7 +1217,9 @@ static unsigned int syncmap_clear_table(struct syncmap *map,
  * @map: the map
  *
  * Publishes an empty read snapshot, then expunges the old entries outside
- * the lock and releases their values after a grace period.
+ * the lock and releases their values after a grace period.  The table
+ * prepared ahead for the next dirty map goes too: it was sized for the map
+ * before Clear.
  *
  * Context: process context; may sleep.  May be called from a
  * syncmap_range() callback.
@@ -1202,7 +1227,7 @@ static unsigned int syncmap_clear_table(struct syncmap *map,
  */
 int syncmap_clear(struct syncmap *map)
 {
-	struct syncmap_table *read, *dirty, *fresh;
+	struct syncmap_table *read, *dirty, *fresh, *spare;
 	struct syncmap_retiree *r = NULL;
 	unsigned int n;
 
@@ -1230,7 +1255,13 @@ int syncmap_clear(struct syncmap *map)
 	}
 	rcu_assign_pointer(map->read, fresh);
 	atomic_set(&map->misses, 0);
+	/* The spare was sized for the map before Clear: no table fits it now. */
+	spare = map->spare;
+	map->spare = NULL;
+	WRITE_ONCE(map->spare_want, 0);
 	mutex_unlock(&map->lock);
+	if (spare)
+		syncmap_table_free(spare);
 
 	n = syncmap_clear_table(map, read, r, 0);
 	if (dirty)
@@ -1407,6 +1438,9 @@ struct syncmap *syncmap_create(const struct syncmap_params *params)
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	map->gfp = gfp;
+	/* Work items allocate for the map too; they charge this memcg. */
+	if (gfp & __GFP_ACCOUNT)
+		map->memcg = get_mem_cgroup_from_mm(NULL);
 	map->ops = params->ops;
 	map->priv = params->priv;
 	map->owner = params->owner;
@@ -1442,6 +1476,7 @@ free_srcu:
 free_pcpu:
 	free_percpu(map->pcpu);
 free_map:
+	mem_cgroup_put(map->memcg);
 	kfree(map);
 	return ERR_PTR(-ENOMEM);
 }
@@ -1478,5 +1513,6 @@ void syncmap_free(struct kref *ref)
 	cleanup_srcu_struct(&map->srcu);
 	free_percpu(map->pcpu);
 	mutex_destroy(&map->lock);
+	mem_cgroup_put(map->memcg);
 	kfree(map);
 }

@@ -125,6 +125,8 @@ struct syncmap_pcpu {
  * @priv: argument of @ops
  * @owner: module holding @ops, pinned by syncmap_get()
  * @gfp: allocation flags of writers
+ * @memcg: the creator's memory cgroup, charged for what the work items
+ *	allocate for the map (%NULL unless @gfp accounts)
  * @uid: owner uid for the char device
  * @mode: permission bits for the char device
  * @srcu: sleepable read sections (syncmap_read_lock(), syncmap_range())
@@ -165,6 +167,7 @@ struct syncmap {
 	void *priv;
 	struct module *owner;
 	gfp_t gfp;
+	struct mem_cgroup *memcg;
 	kuid_t uid;
 	umode_t mode;
 
@@ -183,18 +186,16 @@ struct syncmap {
 #endif
 };
 
-/* Run a test hook of @map, if a KUnit test set one; nothing otherwise. */
+/* The hooks a KUnit test set on @map, or NULL: always NULL without KUnit. */
+static inline const struct syncmap_test_hooks *
+syncmap_test_hooks(struct syncmap *map)
+{
 #if IS_ENABLED(CONFIG_KUNIT)
-#define syncmap_test_hook(map, hook)					\
-	do {								\
-		const struct syncmap_test_hooks *h_ =			\
-			READ_ONCE((map)->test_hooks);			\
-		if (unlikely(h_ && h_->hook))				\
-			h_->hook(map, h_->arg);				\
-	} while (0)
+	return READ_ONCE(map->test_hooks);
 #else
-#define syncmap_test_hook(map, hook) do { } while (0)
+	return NULL;
 #endif
+}
 
 /**
  * struct syncmap_retiree - a value on its way out, waiting for a grace period

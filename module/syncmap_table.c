@@ -11,8 +11,10 @@
  * is copied into a fresh table.
  */
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "syncmap_internal.h"
@@ -64,13 +66,27 @@ void syncmap_table_free(struct syncmap_table *t)
 	kvfree(t);
 }
 
+/*
+ * A spare fits a want when it is big enough and at most twice the size a
+ * table for it would have: a spare meant for a growth that never came
+ * must not stay, nor become the next dirty map, at twice the memory (nor
+ * the table of a map that Clear emptied, at any size).
+ */
+static bool syncmap_spare_fits(const struct syncmap_table *t,
+			       unsigned long capacity)
+{
+	return t && syncmap_table_room(t) >= capacity &&
+	       t->mask < 2 * syncmap_table_slots(capacity);
+}
+
 /**
  * syncmap_table_take() - an empty table for a new or growing dirty map
  * @map: the map
  * @capacity: entries the table must take without growing
  *
- * The spare table allocated ahead of time if it is big enough, otherwise a
- * table allocated here: the spare keeps a big allocation, and the zeroing
+ * The spare table allocated ahead of time if it fits @capacity (big enough,
+ * and not more than twice the size needed), otherwise a table allocated
+ * here: the spare keeps a big allocation, and the zeroing
  * of its slots, off the path of the writer that holds the lock.
  *
  * Context: the map's lock; may sleep.
@@ -82,25 +98,13 @@ struct syncmap_table *syncmap_table_take(struct syncmap *map,
 	struct syncmap_table *t = map->spare;
 
 	lockdep_assert_held(&map->lock);
-	if (t && syncmap_table_room(t) >= capacity) {
+	if (syncmap_spare_fits(t, capacity)) {
 		map->spare = NULL;
 		return t;
 	}
 	if (capacity >= SYNCMAP_SPARE_MIN)
 		map->locked_allocs++;
 	return syncmap_table_alloc(map, capacity);
-}
-
-/*
- * A spare fits a want when it is big enough and at most twice the size a
- * table for it would have: a spare meant for a growth that never came
- * must not stay, nor become the next dirty map, at twice the memory.
- */
-static bool syncmap_spare_fits(const struct syncmap_table *t,
-			       unsigned long capacity)
-{
-	return t && syncmap_table_room(t) >= capacity &&
-	       t->mask < 2 * syncmap_table_slots(capacity);
 }
 
 /**
@@ -128,7 +132,8 @@ void syncmap_table_want(struct syncmap *map, unsigned long capacity)
  * @work: &syncmap.spare_work
  *
  * Allocates without the map's lock, then replaces the spare unless the one
- * there already fits what is wanted by then.  A failed allocation is not
+ * there already fits what is wanted by then, or the new one no longer
+ * does.  A failed allocation is not
  * an error: the writer that needs a table then allocates it itself.
  *
  * Context: workqueue; takes the map's lock.
@@ -136,13 +141,19 @@ void syncmap_table_want(struct syncmap *map, unsigned long capacity)
 void syncmap_spare_work(struct work_struct *work)
 {
 	struct syncmap *map = container_of(work, struct syncmap, spare_work);
+	struct mem_cgroup *memcg;
 	struct syncmap_table *t;
 
+	/* A kworker charges nobody: charge the map's creator, as BPF does. */
+	memcg = set_active_memcg(map->memcg);
 	t = syncmap_table_alloc(map, READ_ONCE(map->spare_want));
+	set_active_memcg(memcg);
 	if (!t)
 		return;
 	mutex_lock(&map->lock);
-	if (!syncmap_spare_fits(map->spare, map->spare_want))
+	/* The want may have changed meanwhile (Clear resets it). */
+	if (syncmap_spare_fits(t, map->spare_want) &&
+	    !syncmap_spare_fits(map->spare, map->spare_want))
 		swap(map->spare, t);
 	mutex_unlock(&map->lock);
 	if (t)

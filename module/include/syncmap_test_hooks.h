@@ -12,9 +12,9 @@ struct syncmap;
 
 /**
  * struct syncmap_test_hooks - where a test may step into a map's code
- * @load_between_probes: called by syncmap_load() after it missed in the
- *	dirty map and before it tries the table that map is growing out of,
- *	inside the caller's read section (sleepable under
+ * @load_between_probes: called by a lock-free syncmap_load() of a key
+ *	that missed in a growing dirty map, before it probes the table that
+ *	map grows out of; inside the caller's read section (sleepable under
  *	syncmap_read_lock(), where a hook may call the map's writers)
  * @arg: passed to every hook
  */
