@@ -1221,6 +1221,10 @@ static unsigned int syncmap_clear_table(struct syncmap *map,
  * prepared ahead for the next dirty map goes too: it was sized for the map
  * before Clear.
  *
+ * The length drops as the old entries are expunged, after the empty
+ * snapshot is out: while Clear runs, a map with max_entries that was full
+ * may refuse a store with -ENOSPC although loads already find it empty.
+ *
  * Context: process context; may sleep.  May be called from a
  * syncmap_range() callback.
  * Return: 0, or -ENOMEM (nothing changed).

@@ -112,7 +112,10 @@ EXPORT_SYMBOL_NS_GPL(syncmap_unregister, SYNCMAP);
  * Unregisters the map if it has a name.  The map and the values it holds
  * are freed once no syncmap_find()/syncmap_get() user holds it.
  *
- * Context: process context; sleeps when it frees the map.
+ * Context: process context; sleeps when it frees the map, which waits for
+ * the map's grace periods and work items: the last reference must not be
+ * dropped inside syncmap_read_lock() or a syncmap_range() callback of the
+ * same map, nor from its own ops->release() (it would wait for itself).
  */
 void syncmap_destroy(struct syncmap *map)
 {
@@ -145,7 +148,9 @@ EXPORT_SYMBOL_NS_GPL(syncmap_get, SYNCMAP);
  * syncmap_put() - drop a reference from syncmap_find() or syncmap_get()
  * @map: the map
  *
- * Context: process context; sleeps when it frees the map.
+ * Context: process context; sleeps when it frees the map.  As for
+ * syncmap_destroy(), not inside the map's own read section, range callback
+ * or ops->release() when it may be the last reference.
  */
 void syncmap_put(struct syncmap *map)
 {
