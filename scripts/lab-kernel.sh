@@ -4,11 +4,12 @@
 # Build (or find in the cache) a syncmap kernel: Debian's
 # linux-source-6.12 with x86_64 defconfig + kvm_guest.config + a fragment:
 # scripts/lab.config, the debug lab kernel (KUnit, lockdep, PROVE_RCU,
-# KASAN, kmemleak, fault injection, ...), or scripts/bench.config, the
-# production-like benchmark kernel.
+# KASAN, kmemleak, fault injection, ...), scripts/bench.config, the
+# production-like benchmark kernel, or scripts/kcsan.config, the data-race
+# detector's kernel (KCSAN cannot share a kernel with KASAN).
 #
 # Usage:
-#   scripts/lab-kernel.sh [--config lab|bench]
+#   scripts/lab-kernel.sh [--config lab|bench|kcsan]
 #                         build if needed; last stdout line = KDIR
 #   scripts/lab-kernel.sh --source
 #                         extract if needed; last stdout line = the
@@ -52,7 +53,8 @@ fi
 case $flavor in
 lab) prefix=build ;;
 bench) prefix=bench ;;
-*) echo "lab-kernel: --config takes lab or bench" >&2; exit 2 ;;
+kcsan) prefix=kcsan ;;
+*) echo "lab-kernel: --config takes lab, bench or kcsan" >&2; exit 2 ;;
 esac
 fragment=$here/$flavor.config
 # Bump when the build steps below change in a way that changes the result.
@@ -107,7 +109,7 @@ if [[ ${1:-} == --source ]]; then
 	echo "$srcdir"
 	exit 0
 fi
-[[ $# -eq 0 ]] || die "usage: $0 [--config lab|bench] | --source"
+[[ $# -eq 0 ]] || die "usage: $0 [--config lab|bench|kcsan] | --source"
 
 key=$({
 	echo "recipe $recipe"
