@@ -1386,7 +1386,12 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 		else
 			j = syncmap_dev_packed_run(map, &tmpl, &p, keys, vals,
 						   res, n, stop_on_error);
-		stop = j < n;
+		/*
+		 * A runner stops at the first key that fails when asked to,
+		 * but that key may be the last of the piece: whether to stop
+		 * is in its result, not in how many keys ran.
+		 */
+		stop = stop_on_error && j && res[j - 1].result < 0;
 		/* The keys ran: they count even if their results are lost. */
 		if (((fields & SYNCMAP_DEV_F_OUT) &&
 		     copy_to_user(uvals + (size_t)i * p.value_size, vals,

@@ -1783,6 +1783,148 @@ TEST_F(anon, dump_records)
 	EXPECT_EQ(0xa5, buf[16]);
 }
 
+/* --- SYNCMAP_BATCH_STOP_ON_ERROR at the end of a packed piece --- */
+
+/*
+ * Values of 32 KiB: every piece of a packed call holds one key, so the
+ * failing key is always the last of its piece.  The call stops there all
+ * the same: the keys after it are not attempted and their results are
+ * not written.
+ */
+TEST(packed_stop_on_error_one_key_pieces)
+{
+	struct syncmap_opts o = { .max_entries = 1, .max_value_len = 65536 };
+	enum { VS = 32768 };
+	unsigned char keys[3][PK], *vals = malloc(3 * VS), *buf = malloc(VS);
+	struct syncmap_packed_result res[3];
+	struct syncmap_ioc_packed p;
+	size_t len;
+	int fd;
+
+	ASSERT_TRUE(vals && buf);
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	pkeys(&keys[0][0], PK, 0, 3);
+	memset(vals, 'a', VS);
+	memset(vals + VS, 'b', VS);
+	memset(vals + 2 * VS, 'c', VS);
+	memset(res, 0x5a, sizeof(res));
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 3);
+	p.value_size = VS;
+	p.flags = SYNCMAP_BATCH_STOP_ON_ERROR;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(0, res[0].result);
+	EXPECT_EQ(-ENOSPC, res[1].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	EXPECT_EQ(0x5a5a5a5a, res[2].value_len);
+	EXPECT_EQ(1, syncmap_len(fd));
+
+	/* The third key overwrites the first: if it ran, the map shows it. */
+	memcpy(keys[2], keys[0], PK);
+	memset(res, 0x5a, sizeof(res));
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(-ENOSPC, res[1].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	len = VS;
+	ASSERT_EQ(1, syncmap_load(fd, keys[0], PK, buf, &len));
+	EXPECT_EQ(VS, len);
+	EXPECT_EQ('a', buf[0]);
+	EXPECT_EQ('a', buf[VS - 1]);
+
+	/* LOAD the same way: -ERANGE on key 1 (absent keys are no error). */
+	ASSERT_EQ(1, syncmap_delete(fd, keys[0], PK));
+	ASSERT_EQ(0, syncmap_store(fd, keys[1], PK, vals, VS + 1));
+	memset(res, 0x5a, sizeof(res));
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 3);
+	p.value_size = VS;
+	p.flags = SYNCMAP_BATCH_STOP_ON_ERROR;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(0, res[0].result);
+	EXPECT_EQ(-ERANGE, res[1].result);
+	EXPECT_EQ(VS + 1, res[1].value_len);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	close(fd);
+	free(vals);
+	free(buf);
+}
+
+/*
+ * Keys and slots of 8 bytes: a piece holds 64 KiB / (8 + 8 + 8) = 2730
+ * keys, and the key that fails is index 2729, the last of the first
+ * piece.  Each of the three runners (store, load, the others) stops there.
+ */
+TEST(packed_stop_on_error_end_of_piece)
+{
+	enum { KS = 8, VS = 8, LAST = 2729, N = LAST + 11 };
+	struct syncmap_opts o = { .max_entries = LAST, .max_key_len = KS,
+				  .max_value_len = 16 };
+	struct syncmap_packed_result *res = malloc(N * sizeof(*res));
+	unsigned char *keys = malloc((size_t)N * KS);
+	unsigned char *vals = malloc((size_t)N * VS);
+	unsigned char big[VS + 1];
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	ASSERT_TRUE(res && keys && vals);
+	pkeys(keys, KS, 0, N);
+	memset(vals, 's', (size_t)N * VS);
+	memset(big, 'B', sizeof(big));
+
+	/* STORE into a map of LAST entries: key LAST is the first to fail. */
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, KS,
+					   vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(0, res[LAST - 1].result);
+	EXPECT_EQ(-ENOSPC, res[LAST].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+	EXPECT_EQ(LAST, syncmap_len(fd));
+	close(fd);
+
+	/* LOAD and LOAD_AND_DELETE: key LAST holds a value too long. */
+	o.max_entries = 0;
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, KS, vals, VS,
+				    res, N, 0));
+	ASSERT_EQ(0, syncmap_store(fd, keys + (size_t)LAST * KS, KS, big,
+				   sizeof(big)));
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_LOAD, keys, KS,
+					   vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(1, res[LAST - 1].result);
+	EXPECT_EQ(-ERANGE, res[LAST].result);
+	EXPECT_EQ(VS + 1, res[LAST].value_len);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_LOAD_AND_DELETE,
+					   keys, KS, vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(1, res[LAST - 1].result);
+	EXPECT_EQ(-ERANGE, res[LAST].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+	/* Key LAST and the ten after it are still there. */
+	EXPECT_EQ(N - LAST, syncmap_len(fd));
+	for (i = LAST; i < N; i++) {
+		len = 0;
+		EXPECT_EQ(-1, syncmap_load(fd, keys + (size_t)i * KS, KS, NULL,
+					   &len));
+		EXPECT_EQ(i == LAST ? VS + 1 : VS, len);
+	}
+	close(fd);
+	free(res);
+	free(keys);
+	free(vals);
+}
+
 /*
  * The 32-bit build (SYNCMAP_TEST_COMPAT) checks the ABI through
  * compat_ioctl and leaves out the slow tests below, which exercise
