@@ -103,33 +103,53 @@ static siphash_key_t syncmap_dev_dump_key;
 
 /*
  * A value staged in kernel memory on its way out to userspace: in @slot
- * when the caller provides one (a buffer as large as the operation's
- * @out_len), else inline or in an allocation of its own.
+ * when the caller provides one (a packed call's staging buffer, as large
+ * as the operation's @out_len), else as a blob of its own, inline or
+ * allocated, which can also be the expected value of a compare-and-delete
+ * or compare-and-swap.  @delivered: copied to the operation's @out.
  */
 struct syncmap_dev_val {
 	void *data;
 	void *slot;
+	struct syncmap_blob *blob;
 	u32 len;
-	u8 inline_buf[SYNCMAP_DEV_INLINE_VALUE];
+	bool delivered;
+	u8 inline_buf[sizeof(struct syncmap_blob) + SYNCMAP_DEV_INLINE_VALUE]
+		__aligned(__alignof__(struct syncmap_blob));
 };
+
+/* The inline blob: SYNCMAP_DEV_INLINE_VALUE bytes of room. */
+static struct syncmap_blob *syncmap_dev_val_inline(struct syncmap_dev_val *v)
+{
+	return (struct syncmap_blob *)v->inline_buf;
+}
 
 /* The inline buffer is left as it is: nothing reads it before a fill. */
 static void syncmap_dev_val_init(struct syncmap_dev_val *v, void *slot)
 {
 	v->data = NULL;
 	v->slot = slot;
+	v->blob = NULL;
 	v->len = 0;
+	v->delivered = false;
 }
 
 static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 				const struct syncmap_blob *b)
 {
 	v->len = b->len;
-	v->data = v->slot ?: v->inline_buf;
-	if (!v->slot && b->len > sizeof(v->inline_buf)) {
-		v->data = kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
-		if (!v->data)
-			return -ENOMEM;
+	if (v->slot) {
+		v->data = v->slot;
+	} else {
+		v->blob = syncmap_dev_val_inline(v);
+		if (b->len > SYNCMAP_DEV_INLINE_VALUE) {
+			v->blob = kvmalloc(struct_size(v->blob, data, b->len),
+					   GFP_KERNEL_ACCOUNT);
+			if (!v->blob)
+				return -ENOMEM;
+		}
+		v->blob->len = b->len;
+		v->data = v->blob->data;
 	}
 	memcpy(v->data, b->data, b->len);
 	return 0;
@@ -137,9 +157,20 @@ static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 
 static void syncmap_dev_val_free(struct syncmap_dev_val *v)
 {
-	if (v->data && v->data != v->inline_buf && v->data != v->slot)
-		kvfree(v->data);
+	if (v->blob && v->blob != syncmap_dev_val_inline(v))
+		kvfree(v->blob);
+	v->blob = NULL;
 	v->data = NULL;
+	v->delivered = false;
+}
+
+/* Copy a staged value to userspace at @uout.  Returns 0 or -EFAULT. */
+static int syncmap_dev_val_deliver(struct syncmap_dev_val *v, u64 uout)
+{
+	if (v->len && copy_to_user(u64_to_user_ptr(uout), v->data, v->len))
+		return -EFAULT;
+	v->delivered = true;
+	return 0;
 }
 
 static struct syncmap *syncmap_file_map(struct syncmap_file *sf)
@@ -700,9 +731,14 @@ static int syncmap_dev_load_staged(struct syncmap *map, const void *key,
 }
 
 /*
- * LOAD_AND_DELETE as load, size check, then compare-and-delete of the value
- * seen (blobs compare by content), so that a too-small buffer leaves the
- * map unchanged.
+ * LOAD_AND_DELETE as load, size check, copy out, then compare-and-delete
+ * of the value copied, so that a too-small or unwritable buffer leaves the
+ * map unchanged.  Blobs compare by content: the staged copy is the
+ * expected value, no read section is held across the copy to userspace,
+ * and a race lost to another writer is retried.  A packed call's slot is
+ * kernel memory: there the compare-and-delete runs against the value
+ * itself, in the read section that staged it.  Returns 1 (the value
+ * delivered: in @op->out, or in the slot), 0 when absent, or an error.
  */
 static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 				       struct syncmap_ioc_op *op,
@@ -714,13 +750,16 @@ static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 	for (;;) {
 		idx = syncmap_read_lock(map);
 		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
-		if (ret > 0) {
+		if (ret > 0 && out->slot)
 			ret = syncmap_compare_and_delete(map, key, op->key_len,
 							 cur);
-			if (ret <= 0)
-				syncmap_dev_val_free(out);
-		}
 		syncmap_read_unlock(map, idx);
+		if (ret > 0 && !out->slot)
+			ret = syncmap_dev_val_deliver(out, op->out) ?:
+			      syncmap_compare_and_delete(map, key, op->key_len,
+							 out->blob);
+		if (ret <= 0)
+			syncmap_dev_val_free(out);
 		if (ret || !cur)
 			return ret;
 		ret = syncmap_dev_retry();
@@ -730,8 +769,10 @@ static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 }
 
 /*
- * SWAP the same way: compare-and-swap against the value seen, or
- * load-or-store when the key is absent.  On 1 or 0 the map owns @nb.
+ * SWAP the same way: copy out, then compare-and-swap against the value
+ * copied, or load-or-store when the key is absent.  On 1 (the previous
+ * value delivered to @op->out) or 0 the map owns @nb.  Not for packed
+ * calls.
  */
 static int syncmap_dev_swap(struct syncmap *map, const void *key,
 			    struct syncmap_ioc_op *op,
@@ -739,26 +780,26 @@ static int syncmap_dev_swap(struct syncmap *map, const void *key,
 			    struct syncmap_dev_val *out)
 {
 	struct syncmap_blob *cur;
-	void *actual;
 	int idx, ret;
 
 	for (;;) {
 		idx = syncmap_read_lock(map);
 		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
+		syncmap_read_unlock(map, idx);
 		if (ret > 0) {
-			ret = syncmap_compare_and_swap(map, key, op->key_len,
-						       cur, nb);
+			ret = syncmap_dev_val_deliver(out, op->out) ?:
+			      syncmap_compare_and_swap(map, key, op->key_len,
+						       out->blob, nb);
 			if (ret <= 0)
 				syncmap_dev_val_free(out);
 			if (!ret)
 				ret = -EAGAIN;
 		} else if (!ret) {
 			ret = syncmap_load_or_store(map, key, op->key_len, nb,
-						    &actual);
+						    NULL);
 			if (ret > 0)
 				ret = -EAGAIN;
 		}
-		syncmap_read_unlock(map, idx);
 		if (ret != -EAGAIN)
 			return ret;
 		ret = syncmap_dev_retry();
@@ -805,7 +846,7 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 			      struct syncmap_blob *ob,
 			      struct syncmap_dev_val *out)
 {
-	struct syncmap_blob *nb = *nbp, *cur;
+	struct syncmap_blob *nb = *nbp, *cur, *inl;
 	void *actual;
 	int idx, ret;
 	u32 len;
@@ -813,15 +854,17 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 	switch (op->op) {
 	case SYNCMAP_OP_LOAD:
 		/* Small values are staged under plain RCU, the rest under SRCU. */
+		inl = syncmap_dev_val_inline(out);
 		rcu_read_lock();
-		ret = syncmap_dev_load_rcu(map, key, op->key_len,
-					   out->inline_buf,
+		ret = syncmap_dev_load_rcu(map, key, op->key_len, inl->data,
 					   min_t(u32, op->out_len,
-						 sizeof(out->inline_buf)),
+						 SYNCMAP_DEV_INLINE_VALUE),
 					   &len);
 		rcu_read_unlock();
 		if (ret > 0) {
-			out->data = out->inline_buf;
+			inl->len = len;
+			out->blob = inl;
+			out->data = inl->data;
 			out->len = len;
 		} else if (ret == -ERANGE && len > op->out_len) {
 			op->out_len = len;
@@ -938,9 +981,13 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 		}
 	}
 
+	/*
+	 * LOAD_AND_DELETE and SWAP deliver their value before they change
+	 * the map; LOAD and LOAD_OR_STORE (a present key) change nothing.
+	 */
 	ret = syncmap_dev_run_op(map, op, key, &nb, ob, &out);
-	if (!ret && out.data && out.len &&
-	    copy_to_user(u64_to_user_ptr(op->out), out.data, out.len))
+	if (!ret && out.data && !out.delivered &&
+	    syncmap_dev_val_deliver(&out, op->out))
 		ret = -EFAULT;
 	syncmap_dev_val_free(&out);
 out_blobs:
@@ -970,7 +1017,10 @@ static int syncmap_dev_op_out(struct syncmap_ioc_op __user *u,
  * @code: the operation, from the command number
  * @uarg: user pointer to struct syncmap_ioc_op
  *
- * @result and @out_len are written back on success and with -ERANGE.
+ * @result and @out_len are written back on success and with -ERANGE.  An
+ * operation that may change the map fails with -EFAULT before it runs if
+ * they cannot be written, and LOAD_AND_DELETE and SWAP copy the value to
+ * @out before they change the map: an error means the map is unchanged.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0, -EBADFD (fd not bound), or an error of syncmap_dev_do_op().
@@ -992,6 +1042,14 @@ static int syncmap_dev_op(struct syncmap_file *sf, u32 code,
 	if (op.op && op.op != code)
 		return -EINVAL;
 	op.op = code;
+	/*
+	 * An operation that may change the map first makes sure that its
+	 * answer can be written back, by writing back what it read: no
+	 * error is reported once the map changed.
+	 */
+	if ((syncmap_dev_op_fields[code] & SYNCMAP_DEV_F_WRITE) &&
+	    syncmap_dev_op_out(uarg, &op))
+		return -EFAULT;
 	op.result = 0;
 	err = syncmap_dev_do_op(sf, map, &op);
 	if (!err || err == -ERANGE) {
@@ -1032,7 +1090,9 @@ static int syncmap_dev_batch_one(struct syncmap_file *sf, struct syncmap *map,
  * negative errno) and @out_len back (operations of the current size are
  * written back whole, a chunk at a time).  Stops early after a failed
  * operation with %SYNCMAP_BATCH_STOP_ON_ERROR, or when a signal is
- * pending.
+ * pending.  @done and the records an operation is written back to are
+ * checked writable (written back as read) before it runs, so that -EFAULT
+ * never follows a change of the map that @done does not count.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0 with @done set; -EFAULT (the batch or an operation record
@@ -1062,6 +1122,9 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	    b.op_size < SYNCMAP_OP_SIZE_VER0 ||
 	    b.op_size > SYNCMAP_DEV_MAX_STRUCT)
 		return -EINVAL;
+	/* @done is written even if nothing runs: it must be writable. */
+	if (put_user(0, &ub->done))
+		return -EFAULT;
 	if (b.count > 1 && b.op_size == sizeof(op)) {
 		chunk = kmalloc_array(min_t(u32, b.count,
 					    SYNCMAP_DEV_BATCH_CHUNK),
@@ -1082,8 +1145,10 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 		if (!chunk) {
 			ret = copy_struct_from_user(&op, sizeof(op), uop,
 						    b.op_size);
-			if (ret == -EFAULT) {
-				err = ret;
+			/* Writable before it runs: write back what was read. */
+			if (ret == -EFAULT ||
+			    (!ret && syncmap_dev_op_out(uop, &op))) {
+				err = -EFAULT;
 				break;
 			}
 			ret = syncmap_dev_batch_one(sf, map, &op, b.op_size,
@@ -1098,7 +1163,8 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 			continue;
 		}
 		n = min_t(u32, b.count - i, SYNCMAP_DEV_BATCH_CHUNK);
-		if (copy_from_user(chunk, uop, n * sizeof(*chunk))) {
+		if (copy_from_user(chunk, uop, n * sizeof(*chunk)) ||
+		    copy_to_user(uop, chunk, n * sizeof(*chunk))) {
 			err = -EFAULT;
 			break;
 		}
@@ -1118,6 +1184,18 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	if (put_user(i, &ub->done))
 		return -EFAULT;
 	return err;
+}
+
+/*
+ * Check that @len bytes of userspace at @uptr can be written, without
+ * changing them: read them into @buf and write them back.  Returns 0 or
+ * -EFAULT.
+ */
+static int syncmap_dev_writable(void __user *uptr, void *buf, size_t len)
+{
+	if (copy_from_user(buf, uptr, len) || copy_to_user(uptr, buf, len))
+		return -EFAULT;
+	return 0;
 }
 
 /* Bytes of the staging buffer of one SYNCMAP_IOC_PACKED piece. */
@@ -1296,6 +1374,11 @@ static u32 syncmap_dev_packed_load(struct syncmap *map,
  * a piece at a time: each piece's keys (and values to store) are copied
  * in with one copy each, its values and results out with one copy each.
  *
+ * A piece that may change the map runs only once its results (and for
+ * LOAD_AND_DELETE its value slots) proved writable, and @done is written
+ * before anything runs: -EFAULT then means that the keys past @done did
+ * not run.
+ *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0 with @done set; -EFAULT (an array unreadable or unwritable;
  * @done still written when possible), -EINVAL (flags, reserved, op,
@@ -1361,6 +1444,11 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 	}
 	keys = (u8 *)(res + chunk);
 	vals = keys + chunk * p.key_size;
+	/* @done is written even if nothing runs: it must be writable. */
+	if (put_user(0, &up->done)) {
+		kvfree(res);
+		return -EFAULT;
+	}
 
 	while (i < p.count && !stop) {
 		if (signal_pending(current)) {
@@ -1374,6 +1462,19 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 		    ((fields & SYNCMAP_DEV_F_VALUE) &&
 		     copy_from_user(vals, uvals + (size_t)i * p.value_size,
 				    (size_t)n * p.value_size))) {
+			err = -EFAULT;
+			break;
+		}
+		/*
+		 * Before a piece that may change the map runs, what it
+		 * writes back must be writable: its results, and the value
+		 * slots of LOAD_AND_DELETE.  Write back what they hold.
+		 */
+		if ((fields & SYNCMAP_DEV_F_WRITE) &&
+		    (syncmap_dev_writable(ures + i, res, n * sizeof(*res)) ||
+		     ((fields & SYNCMAP_DEV_F_OUT) &&
+		      syncmap_dev_writable(uvals + (size_t)i * p.value_size,
+					   vals, (size_t)n * p.value_size)))) {
 			err = -EFAULT;
 			break;
 		}

@@ -1590,10 +1590,16 @@ TEST_F(anon, packed_efault)
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
 	EXPECT_EQ(0, p.done);
 	EXPECT_EQ(0, syncmap_len(self->fd));
-	/* Results NULL or unmapped: the keys ran. */
+	/*
+	 * Results unmapped: a store, which would change the map, does not
+	 * run (no error after a change); loads run.
+	 */
 	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, bad_ptr(), 4);
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
-	EXPECT_EQ(4, p.done);
+	EXPECT_EQ(0, p.done);
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	ASSERT_EQ(4, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, PK, vals,
+				    PV, res, 4, 0));
 	EXPECT_EQ(4, syncmap_len(self->fd));
 	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, NULL, 4);
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
@@ -1923,6 +1929,428 @@ TEST(packed_stop_on_error_end_of_piece)
 	free(res);
 	free(keys);
 	free(vals);
+}
+
+/* --- no operation reports an error after it changed the map --- */
+
+/* A copy of @size bytes of @src at the start of a read-only page. */
+static void *ro_copy(const void *src, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, size);
+	if (mprotect(p, page, PROT_READ)) {
+		munmap(p, page);
+		return NULL;
+	}
+	return p;
+}
+
+static void ro_free(void *p)
+{
+	munmap(p, sysconf(_SC_PAGESIZE));
+}
+
+/* @room writable bytes, then an unmapped page. */
+static void *edge_buf(size_t room)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p + page, page);
+	return p + page - room;
+}
+
+static void edge_free(void *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	munmap((void *)((uintptr_t)p & ~(uintptr_t)(page - 1)), page);
+}
+
+#define EF_OLD	"old-value-123"		/* 13 bytes */
+#define EF_NEW	"new"
+
+/* Every operation that may change the map, on a present or absent key. */
+static const struct ef_case {
+	const char *what;
+	unsigned int code;
+	int present;		/* "k" holds EF_OLD before the call */
+} ef_cases[] = {
+	{ "store (insert)", SYNCMAP_OP_STORE, 0 },
+	{ "store (overwrite)", SYNCMAP_OP_STORE, 1 },
+	{ "load-or-store (store)", SYNCMAP_OP_LOAD_OR_STORE, 0 },
+	{ "load-and-delete", SYNCMAP_OP_LOAD_AND_DELETE, 1 },
+	{ "delete", SYNCMAP_OP_DELETE, 1 },
+	{ "swap (insert)", SYNCMAP_OP_SWAP, 0 },
+	{ "swap (replace)", SYNCMAP_OP_SWAP, 1 },
+	{ "compare-and-swap", SYNCMAP_OP_COMPARE_AND_SWAP, 1 },
+	{ "compare-and-delete", SYNCMAP_OP_COMPARE_AND_DELETE, 1 },
+};
+
+static int ef_has_out(unsigned int code)
+{
+	return code == SYNCMAP_OP_LOAD_OR_STORE ||
+	       code == SYNCMAP_OP_LOAD_AND_DELETE || code == SYNCMAP_OP_SWAP;
+}
+
+/*
+ * Leave "k" in the map as @c wants it, alone, and fill @op with the
+ * operation that would change it, its output going to @out.
+ */
+static void ef_prepare(int fd, const struct ef_case *c,
+		       struct syncmap_ioc_op *op, void *out, size_t out_len)
+{
+	unsigned int code = c->code;
+	int value = code == SYNCMAP_OP_STORE ||
+		    code == SYNCMAP_OP_LOAD_OR_STORE ||
+		    code == SYNCMAP_OP_SWAP ||
+		    code == SYNCMAP_OP_COMPARE_AND_SWAP;
+	int old = code == SYNCMAP_OP_COMPARE_AND_SWAP ||
+		  code == SYNCMAP_OP_COMPARE_AND_DELETE;
+
+	syncmap_clear(fd);
+	if (c->present)
+		sstore(fd, "k", EF_OLD);
+	syncmap_op_init(op, code, "k", 1, value ? EF_NEW : NULL,
+			value ? strlen(EF_NEW) : 0, old ? EF_OLD : NULL,
+			old ? strlen(EF_OLD) : 0, ef_has_out(code) ? out : NULL,
+			ef_has_out(code) ? out_len : 0);
+}
+
+/* Is the map as ef_prepare() left it? */
+static int ef_unchanged(int fd, const struct ef_case *c)
+{
+	char buf[32];
+	int r = sload(fd, "k", buf, sizeof(buf));
+
+	if (syncmap_len(fd) != c->present)
+		return 0;
+	return c->present ? r == 1 && !strcmp(buf, EF_OLD) : r == 0;
+}
+
+/* The call failed with EFAULT and left the map alone. */
+#define EXPECT_EFAULT_UNCHANGED(fd, c, r, how) do {			\
+	int __e = errno;						\
+	EXPECT_EQ(-1, (r)) TH_LOG("%s, %s: succeeded", (c)->what, how);	\
+	EXPECT_EQ(EFAULT, __e) TH_LOG("%s, %s", (c)->what, how);	\
+	EXPECT_TRUE(ef_unchanged(fd, c))				\
+		TH_LOG("%s, %s: the map changed", (c)->what, how);	\
+} while (0)
+
+/*
+ * Single operations: a record that can be read but not written back, an
+ * output buffer unmapped, read-only or running into an unmapped page.
+ */
+TEST_F(anon, efault_single_ops_change_nothing)
+{
+	struct syncmap_ioc_op op, *ro;
+	char out[32], *edge, *ro_out;
+	unsigned int i;
+	int r;
+
+	edge = edge_buf(4);
+	ro_out = ro_copy(out, sizeof(out));
+	ASSERT_TRUE(edge && ro_out);
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		ef_prepare(self->fd, c, &op, out, sizeof(out));
+		ro = ro_copy(&op, sizeof(op));
+		ASSERT_TRUE(ro != NULL);
+		r = ioctl(self->fd, op_cmd(c->code), ro);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only record");
+		ro_free(ro);
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		ef_prepare(self->fd, c, &op, bad_ptr(), sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "unmapped output");
+		ef_prepare(self->fd, c, &op, ro_out, sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only output");
+		ef_prepare(self->fd, c, &op, edge, sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r,
+					"output into an unmapped page");
+	}
+	/* With room for the value, the same calls deliver it. */
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		memset(out, 0, sizeof(out));
+		ef_prepare(self->fd, c, &op, out, sizeof(out));
+		ASSERT_EQ(0, ioctl(self->fd, op_cmd(c->code), &op));
+		EXPECT_EQ(1, op.result);
+		EXPECT_EQ(strlen(EF_OLD), op.out_len);
+		EXPECT_STREQ(EF_OLD, out);
+	}
+	ro_free(ro_out);
+	edge_free(edge);
+}
+
+static void ef_batch_init(struct syncmap_ioc_batch *b, void *ops,
+			  unsigned int count)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->ops = p64(ops);
+	b->count = count;
+	b->op_size = sizeof(struct syncmap_ioc_op);
+}
+
+/*
+ * Batches: records that cannot be written back (one record, read alone;
+ * two, read as a chunk), a batch whose @done cannot be written, and an
+ * operation whose output buffer faults, which fails alone.
+ */
+TEST_F(anon, efault_batch_ops_change_nothing)
+{
+	struct syncmap_ioc_op ops[2], *ro;
+	struct syncmap_ioc_batch b, *rob;
+	char out[32], *edge;
+	unsigned int i;
+	int r;
+
+	edge = edge_buf(4);
+	ASSERT_TRUE(edge != NULL);
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		ef_prepare(self->fd, c, &ops[0], out, sizeof(out));
+		ro = ro_copy(ops, sizeof(ops[0]));
+		ASSERT_TRUE(ro != NULL);
+		ef_batch_init(&b, ro, 1);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, &b);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only record");
+		EXPECT_EQ(0, b.done);
+		ro_free(ro);
+
+		init_op(&ops[0], SYNCMAP_OP_LOAD, "other");
+		ef_prepare(self->fd, c, &ops[1], out, sizeof(out));
+		ro = ro_copy(ops, sizeof(ops));
+		ASSERT_TRUE(ro != NULL);
+		ef_batch_init(&b, ro, 2);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, &b);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only chunk");
+		EXPECT_EQ(0, b.done);
+		ro_free(ro);
+
+		ef_prepare(self->fd, c, &ops[0], out, sizeof(out));
+		ef_batch_init(&b, ops, 1);
+		rob = ro_copy(&b, sizeof(b));
+		ASSERT_TRUE(rob != NULL);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, rob);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only batch");
+		ro_free(rob);
+
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		ef_prepare(self->fd, c, &ops[0], bad_ptr(), sizeof(out));
+		ef_batch_init(&b, ops, 1);
+		ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+		EXPECT_EQ(1, b.done);
+		EXPECT_EQ(-EFAULT, ops[0].result) TH_LOG("%s", c->what);
+		EXPECT_TRUE(ef_unchanged(self->fd, c))
+			TH_LOG("%s, unmapped output: the map changed", c->what);
+		ef_prepare(self->fd, c, &ops[0], edge, sizeof(out));
+		ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+		EXPECT_EQ(-EFAULT, ops[0].result) TH_LOG("%s", c->what);
+		EXPECT_TRUE(ef_unchanged(self->fd, c))
+			TH_LOG("%s, output into an unmapped page: the map changed",
+			       c->what);
+	}
+	edge_free(edge);
+}
+
+/* Keys 0..3 hold PV bytes of 'o'. */
+static void ef_packed_prepare(int fd, unsigned char (*keys)[PK])
+{
+	unsigned char vals[4][PV];
+	struct syncmap_packed_result res[4];
+
+	syncmap_clear(fd);
+	memset(vals, 'o', sizeof(vals));
+	syncmap_packed(fd, SYNCMAP_OP_STORE, keys, PK, vals, PV, res, 4, 0);
+}
+
+static int ef_packed_unchanged(int fd, unsigned char (*keys)[PK])
+{
+	unsigned char buf[PV + 1], want[PV];
+	size_t len;
+	int i;
+
+	memset(want, 'o', PV);
+	if (syncmap_len(fd) != 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		len = sizeof(buf);
+		if (syncmap_load(fd, keys[i], PK, buf, &len) != 1 ||
+		    len != PV || memcmp(buf, want, PV))
+			return 0;
+	}
+	return 1;
+}
+
+#define EXPECT_PACKED_EFAULT(fd, keys, r, p, what, how) do {		\
+	int __e = errno;						\
+	EXPECT_EQ(-1, (r)) TH_LOG("%s, %s: succeeded", what, how);	\
+	EXPECT_EQ(EFAULT, __e) TH_LOG("%s, %s", what, how);		\
+	EXPECT_EQ(0, (p)->done) TH_LOG("%s, %s", what, how);		\
+	EXPECT_TRUE(ef_packed_unchanged(fd, keys))			\
+		TH_LOG("%s, %s: the map changed", what, how);		\
+} while (0)
+
+/*
+ * Packed calls that change the map: results that cannot be written,
+ * a struct whose @done cannot be written, and for load-and-delete value
+ * slots unmapped, read-only or running into an unmapped page.
+ */
+TEST_F(anon, efault_packed_changes_nothing)
+{
+	static const struct {
+		const char *what;
+		unsigned int code;
+	} ops[] = {
+		{ "packed store", SYNCMAP_OP_STORE },
+		{ "packed load-and-delete", SYNCMAP_OP_LOAD_AND_DELETE },
+		{ "packed delete", SYNCMAP_OP_DELETE },
+	};
+	unsigned char keys[4][PK], vals[4][PV];
+	struct syncmap_packed_result res[4], *ro;
+	struct syncmap_ioc_packed p, *rop;
+	void *values, *ro_vals, *edge;
+	unsigned int i;
+	int r;
+
+	pkeys(&keys[0][0], PK, 0, 4);
+	memset(vals, 'r', sizeof(vals));
+	ro_vals = ro_copy(vals, sizeof(vals));
+	edge = edge_buf(PV + 2);
+	ASSERT_TRUE(ro_vals && edge);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		memset(vals, 'n', sizeof(vals));
+		values = ops[i].code == SYNCMAP_OP_DELETE ? NULL : vals;
+
+		ef_packed_prepare(self->fd, keys);
+		ro = ro_copy(res, sizeof(res));
+		ASSERT_TRUE(ro != NULL);
+		packed_init(&p, ops[i].code, keys, values, ro, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "read-only results");
+		ro_free(ro);
+
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, values, res, 4);
+		rop = ro_copy(&p, sizeof(p));
+		ASSERT_TRUE(rop != NULL);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, rop);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, rop, ops[i].what,
+				     "read-only struct");
+		ro_free(rop);
+
+		if (ops[i].code != SYNCMAP_OP_LOAD_AND_DELETE)
+			continue;
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, bad_ptr(), res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "unmapped slots");
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, ro_vals, res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "read-only slots");
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, edge, res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "slots into an unmapped page");
+	}
+	ro_free(ro_vals);
+	edge_free(edge);
+}
+
+/*
+ * A packed call whose second piece cannot write its results: the first
+ * piece ran and delivered, the second did not run at all.  A piece holds
+ * 64 KiB / (8 + key + slot) = 2730 keys: keys and slots of 8 bytes, or
+ * for delete, which has no slots, keys of 16.
+ */
+TEST(efault_packed_second_piece)
+{
+	enum { VS = 8, PIECE = 2730, N = SYNCMAP_BATCH_MAX };
+	long page = sysconf(_SC_PAGESIZE);
+	size_t rsize = N * sizeof(struct syncmap_packed_result);
+	size_t ro_at = (PIECE * sizeof(struct syncmap_packed_result) +
+			page - 1) & ~(size_t)(page - 1);
+	struct syncmap_packed_result *res, *ok = malloc(rsize);
+	unsigned char *keys = malloc((size_t)N * 16);
+	unsigned char *vals = malloc((size_t)N * VS);
+	unsigned char *out = malloc((size_t)N * VS);
+	static const unsigned int codes[] = {
+		SYNCMAP_OP_STORE, SYNCMAP_OP_LOAD_AND_DELETE, SYNCMAP_OP_DELETE,
+	};
+	struct syncmap_ioc_packed p;
+	unsigned int i, j, ks;
+	int fd;
+
+	ASSERT_TRUE(ok && keys && vals && out);
+	if (ro_at >= rsize)
+		SKIP(return, "pages too large for this layout");
+	res = mmap(NULL, rsize, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(res != MAP_FAILED);
+	ASSERT_EQ(0, mprotect((char *)res + ro_at, rsize - ro_at, PROT_READ));
+	memset(vals, 'v', (size_t)N * VS);
+	fd = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		ks = codes[i] == SYNCMAP_OP_DELETE ? 16 : 8;
+		pkeys(keys, ks, 0, N);
+		ASSERT_EQ(0, syncmap_clear(fd));
+		if (codes[i] != SYNCMAP_OP_STORE)
+			ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_STORE, keys,
+						    ks, vals, VS, ok, N, 0));
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+		p.op = codes[i];
+		p.count = N;
+		p.key_size = ks;
+		p.keys = p64(keys);
+		if (codes[i] != SYNCMAP_OP_DELETE) {
+			p.value_size = VS;
+			p.values = p64(codes[i] == SYNCMAP_OP_STORE ? vals :
+				       out);
+		}
+		p.results = p64(res);
+		memset(out, 0, (size_t)N * VS);
+		EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+		EXPECT_EQ(PIECE, p.done) TH_LOG("op %u", codes[i]);
+		EXPECT_EQ(codes[i] == SYNCMAP_OP_STORE ? PIECE : N - PIECE,
+			  syncmap_len(fd)) TH_LOG("op %u", codes[i]);
+		for (j = 0; j < PIECE; j++)
+			ASSERT_EQ(codes[i] == SYNCMAP_OP_STORE ? 0 : 1,
+				  res[j].result);
+		if (codes[i] == SYNCMAP_OP_LOAD_AND_DELETE)
+			EXPECT_EQ(0, memcmp(out, vals, (size_t)PIECE * VS));
+	}
+	close(fd);
+	munmap(res, rsize);
+	free(ok);
+	free(keys);
+	free(vals);
+	free(out);
 }
 
 /*

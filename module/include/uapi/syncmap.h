@@ -30,6 +30,14 @@
  *   of a kernel module that does not hold byte values), -EINTR (killed
  *   while retrying a contended operation).  A @size above a page is
  *   -E2BIG.
+ * - No command reports an error after it changed a map: whatever the
+ *   error, -EFAULT included, the map is as it was (in %SYNCMAP_IOC_BATCH
+ *   and %SYNCMAP_IOC_PACKED, @done counts exactly what ran).  Before an
+ *   operation changes the map, what it writes back (@result and @out_len,
+ *   a batch's records, a packed call's results and value slots, @done) is
+ *   written back as read, and LOAD_AND_DELETE and SWAP copy their value
+ *   to @out.  Only another thread unmapping those buffers during the call
+ *   can still make the final write-back fail.
  */
 #ifndef _UAPI_SYNCMAP_H
 #define _UAPI_SYNCMAP_H
@@ -273,7 +281,7 @@ enum syncmap_op_code {
  * @out) / 0 absent; DELETE 1 deleted / 0 absent; SWAP 1 replaced (previous
  * value in @out) / 0 inserted; COMPARE_AND_SWAP 1 swapped / 0 not (value
  * differs or key absent: it never inserts); COMPARE_AND_DELETE 1 deleted /
- * 0 not.  With -ERANGE the map is unchanged.
+ * 0 not.  With -ERANGE, -EFAULT or any other error the map is unchanged.
  */
 struct syncmap_ioc_op {
 	__u32 size;
@@ -307,8 +315,12 @@ struct syncmap_ioc_op {
  *	@count when stopped on an error or by a signal.
  * @reserved: must be 0
  *
- * Return: 0, or -EFAULT when an operation record cannot be read or written
- * back (@done still tells how many ran).
+ * An operation whose @out, @key, @value or @old faults fails alone with
+ * -EFAULT in its @result, the map unchanged.
+ *
+ * Return: 0, or -EFAULT when @done or an operation record cannot be read
+ * or written back (@done still tells how many ran; a record that cannot
+ * be written back is found before its operation runs).
  */
 struct syncmap_ioc_batch {
 	__u32 size;
@@ -368,7 +380,9 @@ struct syncmap_packed_result {
  * slot for DELETE), -E2BIG (@key_size or @value_size above the map's
  * limits), -EBADF, -EBADFD (fd not bound), -ENOMEM, -EINTR (a signal
  * before the first key), -EFAULT when an array cannot be read or written
- * (@done still tells how many keys ran; keys run in order, in pieces).
+ * (@done still tells how many keys ran; keys run in order, in pieces, and
+ * a piece of STORE, LOAD_AND_DELETE or DELETE runs only once its results
+ * and value slots proved writable).
  */
 struct syncmap_ioc_packed {
 	__u32 size;
