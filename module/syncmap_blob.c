@@ -48,6 +48,8 @@ struct syncmap_blob_link {
 /**
  * struct syncmap_blob_pool - a map's blobs waiting to be reused
  * @map: the map, which owns the pool
+ * @max_value_len: the longest value userspace may store in @map, fixed
+ *	at creation
  * @lock: protects the lists and counts
  * @free: per cache size, blobs with at least that room, unused
  * @nr: per cache size, the number on @free
@@ -55,6 +57,7 @@ struct syncmap_blob_link {
  */
 struct syncmap_blob_pool {
 	struct syncmap *map;
+	u32 max_value_len;
 	spinlock_t lock;	/* @free, @nr, @total; process context only */
 	struct syncmap_blob_link *free[SYNCMAP_BLOB_CACHES];
 	unsigned int nr[SYNCMAP_BLOB_CACHES];
@@ -205,6 +208,8 @@ static struct syncmap_blob_pool *syncmap_blob_pool_of(struct syncmap *map)
  * syncmap_blob_map_create() - create a blob map that recycles its blobs
  * @params: as for syncmap_create(); @params->ops and @params->priv are
  *	set here
+ * @max_value_len: the longest value userspace may store in it, kept with
+ *	the map (syncmap_blob_value_limit())
  *
  * The char device's maps: values that leave the map are reused by the
  * map's later stores (blobs from syncmap_blob_get()) instead of freed.
@@ -212,7 +217,8 @@ static struct syncmap_blob_pool *syncmap_blob_pool_of(struct syncmap *map)
  * Context: process context; may sleep.
  * Return: the map, or an ERR_PTR() as syncmap_create().
  */
-struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
+struct syncmap *syncmap_blob_map_create(struct syncmap_params *params,
+					u32 max_value_len)
 {
 	struct syncmap_blob_pool *pool;
 	struct syncmap *map;
@@ -221,6 +227,7 @@ struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&pool->lock);
+	pool->max_value_len = max_value_len;
 	params->ops = &syncmap_blob_pool_ops;
 	params->priv = pool;
 	map = syncmap_create(params);
@@ -313,6 +320,21 @@ void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
 		syncmap_blob_pool_put(pool, blob);
 	else
 		syncmap_blob_free(blob);
+}
+
+/**
+ * syncmap_blob_value_limit() - the longest value a map was created for
+ * @map: the map
+ *
+ * Context: any context.
+ * Return: the @max_value_len given to syncmap_blob_map_create(), or 0 for
+ * a map that syncmap_blob_map_create() did not make (no limit of its own).
+ */
+u32 syncmap_blob_value_limit(struct syncmap *map)
+{
+	struct syncmap_blob_pool *pool = syncmap_blob_pool_of(map);
+
+	return pool ? pool->max_value_len : 0;
 }
 
 /**

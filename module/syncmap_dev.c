@@ -10,8 +10,9 @@
  * A file descriptor starts bound to no map and is bound once, by
  * SYNCMAP_IOC_CREATE or SYNCMAP_IOC_OPEN; it then holds one reference on
  * the map until it is closed.  Named maps created here are also kept on
- * syncmap_dev_maps (with a reference of their own) so that their value
- * limit can be found again and so that they are freed on module unload.
+ * syncmap_dev_maps (with a reference of their own) for their creators'
+ * quotas and so that they are freed on module unload.  A map's value
+ * limit is kept with the map itself (syncmap_blob_value_limit()).
  *
  * Values are never copied to userspace from inside a map read section:
  * they are copied into a kernel buffer first, so that a faulting user
@@ -87,13 +88,11 @@ struct syncmap_file {
  * @node: link on syncmap_dev_maps
  * @map: the map, with a reference of its own
  * @uid: its creator, for max_maps_per_user
- * @max_value_len: its value limit
  */
 struct syncmap_dev_map {
 	struct list_head node;
 	struct syncmap *map;
 	kuid_t uid;
-	u32 max_value_len;
 };
 
 static LIST_HEAD(syncmap_dev_maps);
@@ -252,21 +251,14 @@ static int syncmap_dev_permission(const struct syncmap_info *info, int mask)
 	return -EACCES;
 }
 
-/* The value limit of @map: its own if created here, else the hard cap. */
+/*
+ * The value limit of @map: the one it was created with here, which stays
+ * with the map whatever happens to its name; the hard cap for the maps
+ * of kernel modules.
+ */
 static u32 syncmap_dev_value_limit(struct syncmap *map)
 {
-	struct syncmap_dev_map *dm;
-	u32 limit = SYNCMAP_MAX_VALUE_SIZE;
-
-	mutex_lock(&syncmap_dev_lock);
-	list_for_each_entry(dm, &syncmap_dev_maps, node) {
-		if (dm->map == map) {
-			limit = dm->max_value_len;
-			break;
-		}
-	}
-	mutex_unlock(&syncmap_dev_lock);
-	return limit;
+	return syncmap_blob_value_limit(map) ?: SYNCMAP_MAX_VALUE_SIZE;
 }
 
 /* Has @uid used up its named maps?  Called under syncmap_dev_lock. */
@@ -343,7 +335,6 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		if (!dm)
 			return -ENOMEM;
 		dm->uid = params.uid;
-		dm->max_value_len = c.max_value_len;
 	}
 
 	mutex_lock(&sf->bind_lock);
@@ -351,7 +342,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	map = syncmap_blob_map_create(&params);
+	map = syncmap_blob_map_create(&params, c.max_value_len);
 	if (IS_ERR(map)) {
 		err = PTR_ERR(map);
 		goto out_unlock;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -3172,6 +3173,73 @@ TEST(rmmod_refused_while_open)
 	EXPECT_ERR(EWOULDBLOCK, (int)syscall(SYS_delete_module, "syncmap",
 					     O_NONBLOCK));
 	close(fd);
+}
+
+/* --- OPEN racing DESTROY keeps the map's own value limit --- */
+
+struct vl_race {
+	char name[48];
+	volatile int stop;
+	unsigned long cycles;
+};
+
+static void *vl_create_destroy(void *p)
+{
+	struct syncmap_opts o = { .max_value_len = 16 };
+	struct vl_race *r = p;
+	int fd;
+
+	while (!r->stop) {
+		fd = syncmap_create(r->name, &o);
+		if (fd < 0)
+			continue;
+		syncmap_destroy(fd);
+		close(fd);
+		r->cycles++;
+	}
+	return NULL;
+}
+
+/*
+ * One thread creates and destroys a map of 16-byte values over and over,
+ * the other opens it whenever it can: every fd it gets takes 16 bytes at
+ * most, even when the name went away while the fd was being bound.
+ */
+TEST(open_racing_destroy_keeps_value_limit)
+{
+	unsigned long opened = 0, wrong = 0, stored = 0;
+	struct syncmap_ioc_info info;
+	struct vl_race r = { 0 };
+	char *big = calloc(1, 4096);
+	pthread_t t;
+	time_t end;
+	int fd;
+
+	ASSERT_TRUE(big != NULL);
+	unique_name(r.name, sizeof(r.name), "vlrace");
+	ASSERT_EQ(0, pthread_create(&t, NULL, vl_create_destroy, &r));
+	end = time(NULL) + 20;
+	while (time(NULL) < end) {
+		fd = syncmap_open(r.name, O_RDWR);
+		if (fd < 0)
+			continue;
+		opened++;
+		if (syncmap_info(fd, &info) || info.max_value_len != 16)
+			wrong++;
+		if (!syncmap_store(fd, "k", 1, big, 4096))
+			stored++;
+		else if (errno != E2BIG)
+			wrong++;
+		close(fd);
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%lu opens during %lu create+destroy cycles: %lu with another limit, %lu stored 4 KiB",
+	       opened, r.cycles, wrong, stored);
+	EXPECT_LT(0, opened);
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, stored);
+	free(big);
 }
 
 #endif /* SYNCMAP_TEST_COMPAT */
