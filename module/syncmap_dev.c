@@ -273,13 +273,46 @@ static bool syncmap_dev_over_quota(kuid_t uid)
 	return n >= max_maps_per_user && !capable(CAP_SYS_ADMIN);
 }
 
+/*
+ * Take @map off syncmap_dev_maps and remove its name, if it is a named map
+ * created here.  Returns its entry, whose reference on the map the caller
+ * drops with syncmap_dev_map_free() (after unlocking), or %NULL.  Called
+ * under syncmap_dev_lock.
+ */
+static struct syncmap_dev_map *syncmap_dev_unlist(struct syncmap *map)
+{
+	struct syncmap_dev_map *dm;
+
+	lockdep_assert_held(&syncmap_dev_lock);
+	list_for_each_entry(dm, &syncmap_dev_maps, node) {
+		if (dm->map == map) {
+			syncmap_unregister(map);
+			list_del(&dm->node);
+			syncmap_dev_nr_maps--;
+			return dm;
+		}
+	}
+	return NULL;
+}
+
+static void syncmap_dev_map_free(struct syncmap_dev_map *dm)
+{
+	if (dm) {
+		syncmap_put(dm->map);
+		kfree(dm);
+	}
+}
+
 /**
  * syncmap_dev_create() - SYNCMAP_IOC_CREATE: create a map, bind the fd
  * @sf: the file
  * @uarg: user pointer to struct syncmap_ioc_create
  *
  * Creates a blob map charged to the caller's memcg, owned by the caller's
- * fsuid, and registers its name unless %SYNCMAP_CREATE_ANON.
+ * fsuid, and registers its name unless %SYNCMAP_CREATE_ANON.  Nothing is
+ * left of it on an error: the struct is written back as read before the
+ * map is made, and the answer is written before the fd is bound (should
+ * that fail, the map and its name go again).
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, mode, name), -E2BIG (limit
@@ -292,7 +325,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	struct syncmap_params params = {
 		.gfp = GFP_KERNEL_ACCOUNT,
 	};
-	struct syncmap_ioc_create c;
+	struct syncmap_ioc_create c, in;
 	struct syncmap_dev_map *dm = NULL;
 	struct syncmap_info info;
 	struct syncmap *map;
@@ -304,6 +337,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 				  uarg, &usize);
 	if (err)
 		return err;
+	in = c;
 	if (c.flags & ~SYNCMAP_CREATE_ANON || c.reserved || c.mode & ~0777)
 		return -EINVAL;
 	named = !(c.flags & SYNCMAP_CREATE_ANON);
@@ -330,6 +364,10 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	params.uid = current_fsuid();
 	params.mode = c.mode;
 
+	/* The answer must be writable before anything is made. */
+	err = syncmap_dev_copy_out(uarg, usize, &in, sizeof(in));
+	if (err)
+		return err;
 	if (named) {
 		dm = kzalloc(sizeof(*dm), GFP_KERNEL_ACCOUNT);
 		if (!dm)
@@ -369,19 +407,33 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	syncmap_info(map, &info);
 	c.id = info.id;
 	c.max_key_len = info.max_key_len;
+	err = syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
+	if (err) {
+		/* Only a racing munmap() gets here: undo. */
+		if (named) {
+			mutex_lock(&syncmap_dev_lock);
+			dm = syncmap_dev_unlist(map);
+			mutex_unlock(&syncmap_dev_lock);
+			syncmap_dev_map_free(dm);
+			dm = NULL;
+		}
+		syncmap_put(map);
+		goto out_unlock;
+	}
 	syncmap_file_bind(sf, map, c.max_key_len, c.max_value_len);
 out_unlock:
 	mutex_unlock(&sf->bind_lock);
 	kfree(dm);
-	if (err)
-		return err;
-	return syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
+	return err;
 }
 
 /**
  * syncmap_dev_open_map() - SYNCMAP_IOC_OPEN: bind the fd to a named map
  * @sf: the file
  * @uarg: user pointer to struct syncmap_ioc_open
+ *
+ * The answer is written before the fd is bound: with -EFAULT it stays
+ * unbound.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, name), -EBUSY (fd already
@@ -427,13 +479,16 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		goto out_unlock;
 	}
 	o.id = info.id;
+	err = syncmap_dev_copy_out(uarg, usize, &o, sizeof(o));
+	if (err) {
+		syncmap_put(map);
+		goto out_unlock;
+	}
 	syncmap_file_bind(sf, map, info.max_key_len,
 			  syncmap_dev_value_limit(map));
 out_unlock:
 	mutex_unlock(&sf->bind_lock);
-	if (err)
-		return err;
-	return syncmap_dev_copy_out(uarg, usize, &o, sizeof(o));
+	return err;
 }
 
 static int syncmap_dev_simple_in(void __user *uarg)

@@ -2354,6 +2354,61 @@ TEST(efault_packed_second_piece)
 	free(out);
 }
 
+/* --- create and open bind nothing when their answer cannot be written --- */
+
+TEST(efault_create_open_bind_nothing)
+{
+	struct syncmap_ioc_create c, *roc;
+	struct syncmap_ioc_open o, *roo;
+	char name[48];
+	int fd, fd2;
+
+	unique_name(name, sizeof(name), "efbind");
+	fd = syncmap_dev_open(O_RDWR);
+	fd2 = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+
+	/* A named map: not created, not named, the fd not bound. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	strcpy(c.name, name);
+	roc = ro_copy(&c, sizeof(c));
+	ASSERT_TRUE(roc != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_CREATE, roc));
+	EXPECT_ERR(EBADFD, syncmap_len(fd));
+	EXPECT_ERR(ENOENT, syncmap_open(name, O_RDONLY));
+	ro_free(roc);
+	/* An anonymous one: the fd not bound. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = SYNCMAP_CREATE_ANON;
+	roc = ro_copy(&c, sizeof(c));
+	ASSERT_TRUE(roc != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_CREATE, roc));
+	EXPECT_ERR(EBADFD, syncmap_len(fd));
+	ro_free(roc);
+	/* So the same fd and name work on a retry. */
+	ASSERT_EQ(0, syncmap_create_fd(fd, name, NULL));
+	ASSERT_EQ(0, sstore(fd, "k", "v"));
+
+	/* Open: the fd not bound, and it can be bound afterwards. */
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	strcpy(o.name, name);
+	roo = ro_copy(&o, sizeof(o));
+	ASSERT_TRUE(roo != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd2, SYNCMAP_IOC_OPEN, roo));
+	EXPECT_ERR(EBADFD, syncmap_len(fd2));
+	ro_free(roo);
+	ASSERT_EQ(0, syncmap_open_fd(fd2, name));
+	EXPECT_EQ(1, syncmap_len(fd2));
+
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+	close(fd2);
+}
+
 /*
  * The 32-bit build (SYNCMAP_TEST_COMPAT) checks the ABI through
  * compat_ioctl and leaves out the slow tests below, which exercise

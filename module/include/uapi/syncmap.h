@@ -83,6 +83,8 @@
  * @max_value_len: longest value; 0 for %SYNCMAP_DEFAULT_VALUE_SIZE.  Out:
  *	effective.  Not part of %SYNCMAP_CREATE_SIZE_VER0.
  * @reserved: must be 0.
+ *
+ * On any error, -EFAULT included, no map was made and the fd is unbound.
  */
 struct syncmap_ioc_create {
 	__u32 size;
@@ -109,7 +111,8 @@ struct syncmap_ioc_create {
  * @reserved: must be 0
  *
  * Needs read permission on the map, and write permission too if the fd
- * was opened for writing; %CAP_SYS_ADMIN overrides.
+ * was opened for writing; %CAP_SYS_ADMIN overrides.  On any error,
+ * -EFAULT included, the fd is unbound.
  */
 struct syncmap_ioc_open {
 	__u32 size;
