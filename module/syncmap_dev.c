@@ -510,16 +510,19 @@ static int syncmap_dev_simple_in(void __user *uarg)
  * @uarg: user pointer to struct syncmap_ioc_simple
  *
  * Open fds of the map keep working; the map is freed with its last fd.
+ * Only the names of maps created through the device can be removed: the
+ * name of a map a kernel module registered is the module's.
  *
  * Context: process context, from ioctl(); sleeps.
- * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EPERM (not
- * the owner and no %CAP_SYS_ADMIN), -ENOENT (the map has no name: anonymous
- * or already destroyed).
+ * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EBADF (fd
+ * not writable), -EPERM (not the owner and no %CAP_SYS_ADMIN, or a map a
+ * kernel module registered), -ENOENT (the map has no name: anonymous or
+ * already destroyed).
  */
 static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap *map = syncmap_file_map(sf);
-	struct syncmap_dev_map *dm, *found = NULL;
+	struct syncmap_dev_map *dm;
 	struct syncmap_info info;
 	int err;
 
@@ -528,27 +531,22 @@ static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 	err = syncmap_dev_simple_in(uarg);
 	if (err)
 		return err;
+	if (!sf->writable)
+		return -EBADF;
 	syncmap_info(map, &info);
 	if (!uid_eq(current_fsuid(), info.uid) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (!syncmap_unregister(map))
-		return -ENOENT;
 
 	mutex_lock(&syncmap_dev_lock);
-	list_for_each_entry(dm, &syncmap_dev_maps, node) {
-		if (dm->map == map) {
-			list_del(&dm->node);
-			syncmap_dev_nr_maps--;
-			found = dm;
-			break;
-		}
+	dm = syncmap_dev_unlist(map);
+	if (!dm) {
+		/* Still named: by a kernel module.  Else gone already. */
+		syncmap_info(map, &info);
+		err = info.name[0] ? -EPERM : -ENOENT;
 	}
 	mutex_unlock(&syncmap_dev_lock);
-	if (found) {
-		syncmap_put(found->map);
-		kfree(found);
-	}
-	return 0;
+	syncmap_dev_map_free(dm);
+	return err;
 }
 
 /**

@@ -2409,6 +2409,27 @@ TEST(efault_create_open_bind_nothing)
 	close(fd2);
 }
 
+/* Destroying a name is a write: not through a read-only fd. */
+TEST(destroy_needs_writable_fd)
+{
+	char name[48];
+	int fd, rd, again;
+
+	unique_name(name, sizeof(name), "rodestroy");
+	fd = syncmap_create(name, NULL);
+	ASSERT_LE(0, fd);
+	rd = syncmap_open(name, O_RDONLY);
+	ASSERT_LE(0, rd);
+	EXPECT_ERR(EBADF, syncmap_destroy(rd));
+	again = syncmap_open(name, O_RDONLY);
+	EXPECT_LE(0, again);
+	close(again);
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	EXPECT_ERR(ENOENT, syncmap_open(name, O_RDONLY));
+	close(rd);
+	close(fd);
+}
+
 /*
  * The 32-bit build (SYNCMAP_TEST_COMPAT) checks the ABI through
  * compat_ioctl and leaves out the slow tests below, which exercise
@@ -3044,7 +3065,7 @@ TEST(kernel_module_map)
 	const char *ko = getenv("SYNCMAP_SAMPLE_KO");
 	struct syncmap_ioc_info info;
 	char buf[64];
-	int kfd, fd;
+	int kfd, fd, rd;
 
 	if (!is_root())
 		SKIP(return, "needs root to load the sample module");
@@ -3069,6 +3090,11 @@ TEST(kernel_module_map)
 	EXPECT_EQ(1, sload(fd, "greeting", buf, sizeof(buf)));
 	EXPECT_STREQ("hello from syncmap_sample", buf);
 	EXPECT_EQ(0, sstore(fd, "from-userspace", "hi"));
+	/* The module's name is the module's to remove. */
+	EXPECT_ERR(EPERM, syncmap_destroy(fd));
+	rd = syncmap_open("sample", O_RDONLY);
+	EXPECT_LE(0, rd);
+	close(rd);
 	/* Others may read (0644) but not write. */
 	ASSERT_EQ(0, chmod(DEV, 0666));
 	EXPECT_EQ(0, as_user(NOBODY, sample_reader, NULL));

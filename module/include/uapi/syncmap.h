@@ -26,7 +26,8 @@
  *   arguments), -ERANGE (an output buffer too small: the needed length
  *   is written back, nothing is changed), -ENOENT (no map of that
  *   name), -EEXIST (name taken), -EACCES (the map's mode denies access),
- *   -EPERM (destroy by someone else than the owner), -EOPNOTSUPP (a map
+ *   -EPERM (destroy by someone else than the owner, or of a map a kernel
+ *   module registered), -EOPNOTSUPP (a map
  *   of a kernel module that does not hold byte values), -EINTR (killed
  *   while retrying a contended operation).  A @size above a page is
  *   -E2BIG.
@@ -130,8 +131,10 @@ struct syncmap_ioc_open {
  * @flags: must be 0
  *
  * Used by %SYNCMAP_IOC_DESTROY (remove the name of the bound map: only its
- * owner or %CAP_SYS_ADMIN; open fds keep working until closed) and
- * %SYNCMAP_IOC_CLEAR (delete every key).
+ * owner or %CAP_SYS_ADMIN, through a writable fd, and only for maps
+ * created through the device, not those a kernel module registered; open
+ * fds keep working until closed) and %SYNCMAP_IOC_CLEAR (delete every
+ * key).
  */
 struct syncmap_ioc_simple {
 	__u32 size;
