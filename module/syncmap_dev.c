@@ -270,7 +270,7 @@ static bool syncmap_dev_over_quota(kuid_t uid)
 	lockdep_assert_held(&syncmap_dev_lock);
 	list_for_each_entry(dm, &syncmap_dev_maps, node)
 		n += uid_eq(dm->uid, uid);
-	return n >= max_maps_per_user && !capable(CAP_SYS_ADMIN);
+	return n >= READ_ONCE(max_maps_per_user) && !capable(CAP_SYS_ADMIN);
 }
 
 /*
@@ -387,7 +387,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	}
 	if (named) {
 		mutex_lock(&syncmap_dev_lock);
-		if (syncmap_dev_nr_maps >= max_maps ||
+		if (syncmap_dev_nr_maps >= READ_ONCE(max_maps) ||
 		    syncmap_dev_over_quota(params.uid))
 			err = -ENOSPC;
 		else
