@@ -36,6 +36,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include <syncmap.h>
 #include <uapi/syncmap.h>
@@ -55,7 +56,7 @@ MODULE_PARM_DESC(max_maps,
 static unsigned int max_maps_per_user = 64;
 module_param(max_maps_per_user, uint, 0644);
 MODULE_PARM_DESC(max_maps_per_user,
-		 "Most named maps one user without CAP_SYS_ADMIN may create (default 64)");
+		 "Most named maps one user without CAP_SYS_ADMIN may create, and apart from them most anonymous maps it may have open (default 64)");
 
 /* Keys and values up to these sizes are staged on the stack. */
 #define SYNCMAP_DEV_INLINE_KEY		64
@@ -74,6 +75,8 @@ MODULE_PARM_DESC(max_maps_per_user,
  * @max_key_len: longest key of @map
  * @max_value_len: longest value accepted for @map
  * @writable: the file was opened for writing
+ * @anon: @map is an anonymous map this file created, counted for @uid
+ * @uid: its creator
  */
 struct syncmap_file {
 	struct mutex bind_lock;		/* serialises binding */
@@ -81,6 +84,8 @@ struct syncmap_file {
 	u32 max_key_len;
 	u32 max_value_len;
 	bool writable;
+	bool anon;
+	kuid_t uid;
 };
 
 /**
@@ -98,6 +103,11 @@ struct syncmap_dev_map {
 static LIST_HEAD(syncmap_dev_maps);
 static DEFINE_MUTEX(syncmap_dev_lock);
 static unsigned int syncmap_dev_nr_maps;
+/*
+ * Anonymous maps open, per creator uid, as xarray value entries.  An
+ * anonymous map lives exactly as long as the one file that created it.
+ */
+static DEFINE_XARRAY(syncmap_dev_anon);
 static siphash_key_t syncmap_dev_dump_key;
 
 /*
@@ -273,6 +283,53 @@ static bool syncmap_dev_over_quota(kuid_t uid)
 	return n >= READ_ONCE(max_maps_per_user) && !capable(CAP_SYS_ADMIN);
 }
 
+/* Anonymous maps @uid has open.  Called under syncmap_dev_lock. */
+static unsigned long syncmap_dev_anon_count(kuid_t uid)
+{
+	void *entry = xa_load(&syncmap_dev_anon, __kuid_val(uid));
+
+	lockdep_assert_held(&syncmap_dev_lock);
+	return entry ? xa_to_value(entry) : 0;
+}
+
+/*
+ * Count one more anonymous map of @uid: each costs per-CPU state that no
+ * memcg is charged for, so they have a quota as named maps do.  Returns
+ * 0, -ENOSPC (the caller, without %CAP_SYS_ADMIN, has max_maps_per_user
+ * of them open) or -ENOMEM.
+ */
+static int syncmap_dev_anon_charge(kuid_t uid)
+{
+	unsigned long n;
+	int err = -ENOSPC;
+
+	mutex_lock(&syncmap_dev_lock);
+	n = syncmap_dev_anon_count(uid);
+	if (n < READ_ONCE(max_maps_per_user) || capable(CAP_SYS_ADMIN))
+		err = xa_err(xa_store(&syncmap_dev_anon, __kuid_val(uid),
+				      xa_mk_value(n + 1), GFP_KERNEL));
+	mutex_unlock(&syncmap_dev_lock);
+	return err;
+}
+
+/* The anonymous map of @uid that syncmap_dev_anon_charge() counted is gone. */
+static void syncmap_dev_anon_uncharge(kuid_t uid)
+{
+	unsigned long n;
+
+	mutex_lock(&syncmap_dev_lock);
+	n = syncmap_dev_anon_count(uid);
+	if (!WARN_ON_ONCE(!n)) {
+		/* Replacing a present entry allocates nothing. */
+		if (n > 1)
+			xa_store(&syncmap_dev_anon, __kuid_val(uid),
+				 xa_mk_value(n - 1), GFP_KERNEL);
+		else
+			xa_erase(&syncmap_dev_anon, __kuid_val(uid));
+	}
+	mutex_unlock(&syncmap_dev_lock);
+}
+
 /*
  * Take @map off syncmap_dev_maps and remove its name, if it is a named map
  * created here.  Returns its entry, whose reference on the map the caller
@@ -318,7 +375,8 @@ static void syncmap_dev_map_free(struct syncmap_dev_map *dm)
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, mode, name), -E2BIG (limit
  * above its hard cap), -EBADF (fd not writable), -EBUSY (fd already
  * bound), -EEXIST (name taken), -ENOSPC (max_maps named maps exist, or
- * the caller has max_maps_per_user of them), -ENOMEM.
+ * the caller has max_maps_per_user of them; for an anonymous map, the
+ * caller has max_maps_per_user anonymous maps open), -ENOMEM.
  */
 static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 {
@@ -380,10 +438,15 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		err = -EBUSY;
 		goto out_unlock;
 	}
+	if (!named) {
+		err = syncmap_dev_anon_charge(params.uid);
+		if (err)
+			goto out_unlock;
+	}
 	map = syncmap_blob_map_create(&params, c.max_value_len);
 	if (IS_ERR(map)) {
 		err = PTR_ERR(map);
-		goto out_unlock;
+		goto out_uncharge;
 	}
 	if (named) {
 		mutex_lock(&syncmap_dev_lock);
@@ -418,9 +481,15 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 			dm = NULL;
 		}
 		syncmap_put(map);
-		goto out_unlock;
+		goto out_uncharge;
 	}
+	sf->anon = !named;
+	sf->uid = params.uid;
 	syncmap_file_bind(sf, map, c.max_key_len, c.max_value_len);
+	goto out_unlock;
+out_uncharge:
+	if (!named)
+		syncmap_dev_anon_uncharge(params.uid);
 out_unlock:
 	mutex_unlock(&sf->bind_lock);
 	kfree(dm);
@@ -1852,6 +1921,8 @@ static int syncmap_dev_release(struct inode *inode, struct file *file)
 
 	if (sf->map)
 		syncmap_put(sf->map);
+	if (sf->anon)
+		syncmap_dev_anon_uncharge(sf->uid);
 	mutex_destroy(&sf->bind_lock);
 	kfree(sf);
 	return 0;
@@ -1927,5 +1998,8 @@ void syncmap_dev_exit(void)
 		kfree(dm);
 	}
 	syncmap_dev_nr_maps = 0;
+	/* Every file is closed: no anonymous map is counted. */
+	WARN_ON(!xa_empty(&syncmap_dev_anon));
+	xa_destroy(&syncmap_dev_anon);
 	syncmap_blob_exit();
 }

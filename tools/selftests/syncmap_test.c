@@ -3323,6 +3323,72 @@ TEST(open_racing_destroy_keeps_value_limit)
 	free(big);
 }
 
+/* --- quotas on anonymous maps --- */
+
+static int nobody_anon_quota(void *arg)
+{
+	const char *name = arg;
+	int fd[3], named, rc = 0, i;
+
+	fd[0] = syncmap_create(NULL, NULL);
+	fd[1] = syncmap_create(NULL, NULL);
+	if (fd[0] < 0 || fd[1] < 0)
+		return 60;
+	/* A third anonymous map is over the quota of 2... */
+	fd[2] = syncmap_create(NULL, NULL);
+	if (fd[2] >= 0 || errno != ENOSPC)
+		rc = 61;
+	close(fd[2]);
+	/* ...named maps are counted on their own... */
+	named = syncmap_create(name, NULL);
+	if (named < 0)
+		rc = 62;
+	else if (syncmap_destroy(named))
+		rc = 63;
+	close(named);
+	/* ...and closing one frees a slot. */
+	close(fd[0]);
+	fd[0] = syncmap_create(NULL, NULL);
+	if (fd[0] < 0)
+		rc = 64;
+	fd[2] = syncmap_create(NULL, NULL);
+	if (fd[2] >= 0 || errno != ENOSPC)
+		rc = 65;
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	return rc;
+}
+
+TEST(quota_anon_maps)
+{
+	char name[48], saved[16] = "64";
+	int rc, fd[3], in, i;
+	ssize_t n;
+
+	if (!is_root())
+		SKIP(return, "needs root to change module parameters");
+	in = open(PARAMS "/max_maps_per_user", O_RDONLY);
+	ASSERT_LE(0, in);
+	n = read(in, saved, sizeof(saved) - 1);
+	close(in);
+	ASSERT_LT(0, n);
+	saved[n] = '\0';
+	ASSERT_EQ(0, cg_write(PARAMS, "max_maps_per_user", "2"));
+	unique_name(name, sizeof(name), "anonquota");
+	ASSERT_EQ(0, chmod(DEV, 0666));
+	rc = as_user(NOBODY, nobody_anon_quota, name);
+	chmod(DEV, 0600);
+	/* CAP_SYS_ADMIN is not held to the quota. */
+	for (i = 0; i < 3; i++)
+		fd[i] = syncmap_create(NULL, NULL);
+	cg_write(PARAMS, "max_maps_per_user", saved);
+	EXPECT_EQ(0, rc);
+	for (i = 0; i < 3; i++) {
+		EXPECT_LE(0, fd[i]);
+		close(fd[i]);
+	}
+}
+
 #endif /* SYNCMAP_TEST_COMPAT */
 
 TEST_HARNESS_MAIN

@@ -22,7 +22,8 @@
  *   (once: a second bind is -EBUSY).  A file descriptor opened without
  *   write access may only read: writes fail with -EBADF.
  * - Errors: -ENOMEM, -E2BIG (key or value longer than the map's limit),
- *   -ENOSPC (map full; at create, too many named maps), -EINVAL (bad
+ *   -ENOSPC (map full; at create, too many named maps, or too many
+ *   anonymous maps open by one user), -EINVAL (bad
  *   arguments), -ERANGE (an output buffer too small: the needed length
  *   is written back, nothing is changed), -ENOENT (no map of that
  *   name), -EEXIST (name taken), -EACCES (the map's mode denies access),
@@ -73,7 +74,9 @@
  * @size: sizeof(struct syncmap_ioc_create)
  * @flags: %SYNCMAP_CREATE_ANON for an anonymous map (dies with its last
  *	fd, @name must be all zero); otherwise a named map that persists
- *	until %SYNCMAP_IOC_DESTROY.
+ *	until %SYNCMAP_IOC_DESTROY.  A user without %CAP_SYS_ADMIN may
+ *	create the module parameter max_maps_per_user named maps, and
+ *	apart from them have as many anonymous maps open (-ENOSPC).
  * @name: name of a named map, NUL padded.
  * @mode: permission bits (at most 0777): owner bits apply to the creating
  *	fsuid, other bits to everyone else; group bits are not used.
