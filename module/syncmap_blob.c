@@ -19,6 +19,7 @@
  * (512 KiB at most) if that is more; it goes with its map.  Reused blobs
  * keep the memcg charge of whoever allocated them first.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -142,9 +143,11 @@ EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
 
 /*
  * Keep @blob, which no reader can see, for the map's next stores, or free
- * it: when it is too large for a cache, has less room than its length's
- * cache size (not made by syncmap_blob_alloc()), when the pool is full,
- * or when the map is being freed.
+ * it: when it is too large for a cache, comes from vmalloc (a large
+ * kvmalloc()ed blob that its owner shortened: ksize() and the pool's
+ * kfree() take slab objects only), has less room than its length's cache
+ * size (not made by syncmap_blob_alloc()), when the pool is full, or when
+ * the map is being freed.
  */
 static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 				  struct syncmap_blob *blob)
@@ -153,7 +156,7 @@ static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 	int c = syncmap_blob_cache(blob->len);
 	size_t max;
 
-	if (c < 0 || !kref_read(&pool->map->ref) ||
+	if (c < 0 || is_vmalloc_addr(blob) || !kref_read(&pool->map->ref) ||
 	    ksize(blob) < SYNCMAP_BLOB_CACHE_MIN << c)
 		goto free;
 	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);
@@ -239,6 +242,7 @@ struct syncmap *syncmap_blob_map_create(struct syncmap_params *params,
 	pool->map = map;
 	return map;
 }
+EXPORT_SYMBOL_IF_KUNIT(syncmap_blob_map_create);
 
 /**
  * syncmap_holds_blobs() - whether a map's values are blobs
@@ -350,6 +354,7 @@ size_t syncmap_blob_pooled(struct syncmap *map)
 
 	return pool ? READ_ONCE(pool->total) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(syncmap_blob_pooled);
 
 /**
  * syncmap_blob_init() - create the caches of small blobs
