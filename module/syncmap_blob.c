@@ -16,8 +16,12 @@
  * ksize() reports, not by its length, so one that another module made
  * (or shortened) is only ever reused within its room.  A pool holds at
  * most as many blobs as the map holds values, or %SYNCMAP_BLOB_POOL_MIN
- * (512 KiB at most) if that is more; it goes with its map.  Reused blobs
- * keep the memcg charge of whoever allocated them first.
+ * (512 KiB at most) if that is more.  When the map shrinks, each value
+ * that leaves it gives back up to %SYNCMAP_BLOB_POOL_TRIM pooled blobs
+ * past that bound, so the bound holds again once the values of the
+ * deletes are released (after their grace period).  The pool goes with
+ * its map.  Reused blobs keep the memcg charge of whoever allocated them
+ * first.
  */
 #include <kunit/visibility.h>
 #include <linux/mm.h>
@@ -38,6 +42,13 @@
  * if that is more (a map with few keys but many overwrites).
  */
 #define SYNCMAP_BLOB_POOL_MIN	4096
+
+/*
+ * Pooled blobs given back, at most, for each value that leaves a map whose
+ * pool is past its bound.  Every delete releases a value and lowers the
+ * bound by at most one: a pool past it shrinks faster than the map.
+ */
+#define SYNCMAP_BLOB_POOL_TRIM	8
 
 static struct kmem_cache *syncmap_blob_caches[SYNCMAP_BLOB_CACHES];
 
@@ -153,22 +164,45 @@ static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 				  struct syncmap_blob *blob)
 {
 	struct syncmap_blob_link *link = (struct syncmap_blob_link *)blob;
+	struct syncmap_blob_link *trim = NULL;
 	int c = syncmap_blob_cache(blob->len);
+	unsigned int i, j, f;
+	bool keep;
 	size_t max;
 
-	if (c < 0 || is_vmalloc_addr(blob) || !kref_read(&pool->map->ref) ||
-	    ksize(blob) < SYNCMAP_BLOB_CACHE_MIN << c)
+	if (!kref_read(&pool->map->ref))
 		goto free;
+	keep = c >= 0 && !is_vmalloc_addr(blob) &&
+	       ksize(blob) >= SYNCMAP_BLOB_CACHE_MIN << c;
 	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);
+	if (!keep && READ_ONCE(pool->total) <= max)
+		goto free;
 	spin_lock(&pool->lock);
-	if (pool->total < max) {
+	if (keep && pool->total < max) {
 		link->next = pool->free[c];
 		pool->free[c] = link;
 		WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
 		WRITE_ONCE(pool->total, pool->total + 1);
 		blob = NULL;
 	}
+	/* The map shrank: give back some of what is past the bound. */
+	for (i = 0; i < SYNCMAP_BLOB_POOL_TRIM && pool->total > max; i++) {
+		for (f = 0, j = 1; j < SYNCMAP_BLOB_CACHES; j++)
+			if (pool->nr[j] > pool->nr[f])
+				f = j;
+		link = pool->free[f];
+		pool->free[f] = link->next;
+		WRITE_ONCE(pool->nr[f], pool->nr[f] - 1);
+		WRITE_ONCE(pool->total, pool->total - 1);
+		link->next = trim;
+		trim = link;
+	}
 	spin_unlock(&pool->lock);
+	/* kfree(): as in syncmap_blob_pool_free(). */
+	while ((link = trim)) {
+		trim = link->next;
+		kfree(link);
+	}
 free:
 	syncmap_blob_free(blob);
 }

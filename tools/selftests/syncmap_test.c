@@ -3389,6 +3389,66 @@ TEST(quota_anon_maps)
 	}
 }
 
+/* --- the pool shrinks with its map --- */
+
+/* Wait until the values that left the map went to its pool or away. */
+static int pool_settle(int fd, struct syncmap_ioc_info *info)
+{
+	unsigned long long last = ~0ULL;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		if (syncmap_info(fd, info))
+			return -1;
+		/* A partly filled per-CPU block may wait for the next reap. */
+		if (info->pending_release <= 256 && info->pooled == last)
+			return 0;
+		last = info->pooled;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/*
+ * 30000 keys of 8-byte values overwritten with 100-byte ones: the old
+ * blobs are pooled, as many as the map holds values, and no store takes
+ * them (another size).  Once every key is deleted the pool keeps at most
+ * 4096 of them.
+ */
+TEST_F_TIMEOUT(anon, pool_trimmed_when_map_shrinks, 300)
+{
+	enum { N = 30000, KS = 4 };
+	struct syncmap_packed_result *res = malloc(N * sizeof(*res));
+	unsigned char *keys = malloc((size_t)N * KS);
+	unsigned char *vals = calloc(N, 100);
+	struct syncmap_ioc_info info;
+
+	ASSERT_TRUE(res && keys && vals);
+	pkeys(keys, KS, 0, N);
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, KS, vals,
+				    8, res, N, 0));
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, KS, vals,
+				    100, res, N, 0));
+	ASSERT_EQ(0, pool_settle(self->fd, &info));
+	TH_LOG("after the overwrites: %llu pooled, %llu pending",
+	       (unsigned long long)info.pooled,
+	       (unsigned long long)info.pending_release);
+	EXPECT_LT(4096, info.pooled);
+	EXPECT_GE(N, info.pooled);
+
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_DELETE, keys, KS, NULL,
+				    0, res, N, 0));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	ASSERT_EQ(0, pool_settle(self->fd, &info));
+	TH_LOG("after deleting every key: %llu pooled, %llu pending",
+	       (unsigned long long)info.pooled,
+	       (unsigned long long)info.pending_release);
+	EXPECT_GE(4096, info.pooled);
+	free(res);
+	free(keys);
+	free(vals);
+}
+
 #endif /* SYNCMAP_TEST_COMPAT */
 
 TEST_HARNESS_MAIN
