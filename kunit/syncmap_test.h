@@ -77,5 +77,6 @@ extern struct kunit_suite syncmap_model_suite;
 extern struct kunit_suite syncmap_concurrency_suite;
 extern struct kunit_suite syncmap_lifetime_suite;
 extern struct kunit_suite syncmap_race_suite;
+extern struct kunit_suite syncmap_blob_suite;
 
 #endif /* _SYNCMAP_TEST_H */

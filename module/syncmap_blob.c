@@ -16,9 +16,14 @@
  * ksize() reports, not by its length, so one that another module made
  * (or shortened) is only ever reused within its room.  A pool holds at
  * most as many blobs as the map holds values, or %SYNCMAP_BLOB_POOL_MIN
- * (512 KiB at most) if that is more; it goes with its map.  Reused blobs
- * keep the memcg charge of whoever allocated them first.
+ * (512 KiB at most) if that is more.  When the map shrinks, each value
+ * that leaves it gives back up to %SYNCMAP_BLOB_POOL_TRIM pooled blobs
+ * past that bound, so the bound holds again once the values of the
+ * deletes are released (after their grace period).  The pool goes with
+ * its map.  Reused blobs keep the memcg charge of whoever allocated them
+ * first.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
@@ -38,6 +43,13 @@
  */
 #define SYNCMAP_BLOB_POOL_MIN	4096
 
+/*
+ * Pooled blobs given back, at most, for each value that leaves a map whose
+ * pool is past its bound.  Every delete releases a value and lowers the
+ * bound by at most one: a pool past it shrinks faster than the map.
+ */
+#define SYNCMAP_BLOB_POOL_TRIM	8
+
 static struct kmem_cache *syncmap_blob_caches[SYNCMAP_BLOB_CACHES];
 
 /* A pooled blob: its first bytes link it to the next one. */
@@ -48,6 +60,8 @@ struct syncmap_blob_link {
 /**
  * struct syncmap_blob_pool - a map's blobs waiting to be reused
  * @map: the map, which owns the pool
+ * @max_value_len: the longest value userspace may store in @map, fixed
+ *	at creation
  * @lock: protects the lists and counts
  * @free: per cache size, blobs with at least that room, unused
  * @nr: per cache size, the number on @free
@@ -55,6 +69,7 @@ struct syncmap_blob_link {
  */
 struct syncmap_blob_pool {
 	struct syncmap *map;
+	u32 max_value_len;
 	spinlock_t lock;	/* @free, @nr, @total; process context only */
 	struct syncmap_blob_link *free[SYNCMAP_BLOB_CACHES];
 	unsigned int nr[SYNCMAP_BLOB_CACHES];
@@ -139,30 +154,55 @@ EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
 
 /*
  * Keep @blob, which no reader can see, for the map's next stores, or free
- * it: when it is too large for a cache, has less room than its length's
- * cache size (not made by syncmap_blob_alloc()), when the pool is full,
- * or when the map is being freed.
+ * it: when it is too large for a cache, comes from vmalloc (a large
+ * kvmalloc()ed blob that its owner shortened: ksize() and the pool's
+ * kfree() take slab objects only), has less room than its length's cache
+ * size (not made by syncmap_blob_alloc()), when the pool is full, or when
+ * the map is being freed.
  */
 static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 				  struct syncmap_blob *blob)
 {
 	struct syncmap_blob_link *link = (struct syncmap_blob_link *)blob;
+	struct syncmap_blob_link *trim = NULL;
 	int c = syncmap_blob_cache(blob->len);
+	unsigned int i, j, f;
+	bool keep;
 	size_t max;
 
-	if (c < 0 || !kref_read(&pool->map->ref) ||
-	    ksize(blob) < SYNCMAP_BLOB_CACHE_MIN << c)
+	if (!kref_read(&pool->map->ref))
 		goto free;
+	keep = c >= 0 && !is_vmalloc_addr(blob) &&
+	       ksize(blob) >= SYNCMAP_BLOB_CACHE_MIN << c;
 	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);
+	if (!keep && READ_ONCE(pool->total) <= max)
+		goto free;
 	spin_lock(&pool->lock);
-	if (pool->total < max) {
+	if (keep && pool->total < max) {
 		link->next = pool->free[c];
 		pool->free[c] = link;
 		WRITE_ONCE(pool->nr[c], pool->nr[c] + 1);
 		WRITE_ONCE(pool->total, pool->total + 1);
 		blob = NULL;
 	}
+	/* The map shrank: give back some of what is past the bound. */
+	for (i = 0; i < SYNCMAP_BLOB_POOL_TRIM && pool->total > max; i++) {
+		for (f = 0, j = 1; j < SYNCMAP_BLOB_CACHES; j++)
+			if (pool->nr[j] > pool->nr[f])
+				f = j;
+		link = pool->free[f];
+		pool->free[f] = link->next;
+		WRITE_ONCE(pool->nr[f], pool->nr[f] - 1);
+		WRITE_ONCE(pool->total, pool->total - 1);
+		link->next = trim;
+		trim = link;
+	}
 	spin_unlock(&pool->lock);
+	/* kfree(): as in syncmap_blob_pool_free(). */
+	while ((link = trim)) {
+		trim = link->next;
+		kfree(link);
+	}
 free:
 	syncmap_blob_free(blob);
 }
@@ -205,6 +245,8 @@ static struct syncmap_blob_pool *syncmap_blob_pool_of(struct syncmap *map)
  * syncmap_blob_map_create() - create a blob map that recycles its blobs
  * @params: as for syncmap_create(); @params->ops and @params->priv are
  *	set here
+ * @max_value_len: the longest value userspace may store in it, kept with
+ *	the map (syncmap_blob_value_limit())
  *
  * The char device's maps: values that leave the map are reused by the
  * map's later stores (blobs from syncmap_blob_get()) instead of freed.
@@ -212,7 +254,8 @@ static struct syncmap_blob_pool *syncmap_blob_pool_of(struct syncmap *map)
  * Context: process context; may sleep.
  * Return: the map, or an ERR_PTR() as syncmap_create().
  */
-struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
+struct syncmap *syncmap_blob_map_create(struct syncmap_params *params,
+					u32 max_value_len)
 {
 	struct syncmap_blob_pool *pool;
 	struct syncmap *map;
@@ -221,6 +264,7 @@ struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
 	spin_lock_init(&pool->lock);
+	pool->max_value_len = max_value_len;
 	params->ops = &syncmap_blob_pool_ops;
 	params->priv = pool;
 	map = syncmap_create(params);
@@ -232,6 +276,7 @@ struct syncmap *syncmap_blob_map_create(struct syncmap_params *params)
 	pool->map = map;
 	return map;
 }
+EXPORT_SYMBOL_IF_KUNIT(syncmap_blob_map_create);
 
 /**
  * syncmap_holds_blobs() - whether a map's values are blobs
@@ -316,6 +361,21 @@ void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob)
 }
 
 /**
+ * syncmap_blob_value_limit() - the longest value a map was created for
+ * @map: the map
+ *
+ * Context: any context.
+ * Return: the @max_value_len given to syncmap_blob_map_create(), or 0 for
+ * a map that syncmap_blob_map_create() did not make (no limit of its own).
+ */
+u32 syncmap_blob_value_limit(struct syncmap *map)
+{
+	struct syncmap_blob_pool *pool = syncmap_blob_pool_of(map);
+
+	return pool ? pool->max_value_len : 0;
+}
+
+/**
  * syncmap_blob_pooled() - blobs a map keeps for reuse
  * @map: the map
  *
@@ -328,6 +388,7 @@ size_t syncmap_blob_pooled(struct syncmap *map)
 
 	return pool ? READ_ONCE(pool->total) : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(syncmap_blob_pooled);
 
 /**
  * syncmap_blob_init() - create the caches of small blobs

@@ -10,8 +10,9 @@
  * A file descriptor starts bound to no map and is bound once, by
  * SYNCMAP_IOC_CREATE or SYNCMAP_IOC_OPEN; it then holds one reference on
  * the map until it is closed.  Named maps created here are also kept on
- * syncmap_dev_maps (with a reference of their own) so that their value
- * limit can be found again and so that they are freed on module unload.
+ * syncmap_dev_maps (with a reference of their own) for their creators'
+ * quotas and so that they are freed on module unload.  A map's value
+ * limit is kept with the map itself (syncmap_blob_value_limit()).
  *
  * Values are never copied to userspace from inside a map read section:
  * they are copied into a kernel buffer first, so that a faulting user
@@ -35,6 +36,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 
 #include <syncmap.h>
 #include <uapi/syncmap.h>
@@ -54,7 +56,7 @@ MODULE_PARM_DESC(max_maps,
 static unsigned int max_maps_per_user = 64;
 module_param(max_maps_per_user, uint, 0644);
 MODULE_PARM_DESC(max_maps_per_user,
-		 "Most named maps one user without CAP_SYS_ADMIN may create (default 64)");
+		 "Most named maps one user without CAP_SYS_ADMIN may create, and apart from them most anonymous maps it may have open (default 64)");
 
 /* Keys and values up to these sizes are staged on the stack. */
 #define SYNCMAP_DEV_INLINE_KEY		64
@@ -73,6 +75,8 @@ MODULE_PARM_DESC(max_maps_per_user,
  * @max_key_len: longest key of @map
  * @max_value_len: longest value accepted for @map
  * @writable: the file was opened for writing
+ * @anon: @map is an anonymous map this file created, counted for @uid
+ * @uid: its creator
  */
 struct syncmap_file {
 	struct mutex bind_lock;		/* serialises binding */
@@ -80,6 +84,8 @@ struct syncmap_file {
 	u32 max_key_len;
 	u32 max_value_len;
 	bool writable;
+	bool anon;
+	kuid_t uid;
 };
 
 /**
@@ -87,49 +93,72 @@ struct syncmap_file {
  * @node: link on syncmap_dev_maps
  * @map: the map, with a reference of its own
  * @uid: its creator, for max_maps_per_user
- * @max_value_len: its value limit
  */
 struct syncmap_dev_map {
 	struct list_head node;
 	struct syncmap *map;
 	kuid_t uid;
-	u32 max_value_len;
 };
 
 static LIST_HEAD(syncmap_dev_maps);
 static DEFINE_MUTEX(syncmap_dev_lock);
 static unsigned int syncmap_dev_nr_maps;
+/*
+ * Anonymous maps open, per creator uid, as xarray value entries.  An
+ * anonymous map lives exactly as long as the one file that created it.
+ */
+static DEFINE_XARRAY(syncmap_dev_anon);
 static siphash_key_t syncmap_dev_dump_key;
 
 /*
  * A value staged in kernel memory on its way out to userspace: in @slot
- * when the caller provides one (a buffer as large as the operation's
- * @out_len), else inline or in an allocation of its own.
+ * when the caller provides one (a packed call's staging buffer, as large
+ * as the operation's @out_len), else as a blob of its own, inline or
+ * allocated, which can also be the expected value of a compare-and-delete
+ * or compare-and-swap.  @delivered: copied to the operation's @out.
  */
 struct syncmap_dev_val {
 	void *data;
 	void *slot;
+	struct syncmap_blob *blob;
 	u32 len;
-	u8 inline_buf[SYNCMAP_DEV_INLINE_VALUE];
+	bool delivered;
+	u8 inline_buf[sizeof(struct syncmap_blob) + SYNCMAP_DEV_INLINE_VALUE]
+		__aligned(__alignof__(struct syncmap_blob));
 };
+
+/* The inline blob: SYNCMAP_DEV_INLINE_VALUE bytes of room. */
+static struct syncmap_blob *syncmap_dev_val_inline(struct syncmap_dev_val *v)
+{
+	return (struct syncmap_blob *)v->inline_buf;
+}
 
 /* The inline buffer is left as it is: nothing reads it before a fill. */
 static void syncmap_dev_val_init(struct syncmap_dev_val *v, void *slot)
 {
 	v->data = NULL;
 	v->slot = slot;
+	v->blob = NULL;
 	v->len = 0;
+	v->delivered = false;
 }
 
 static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 				const struct syncmap_blob *b)
 {
 	v->len = b->len;
-	v->data = v->slot ?: v->inline_buf;
-	if (!v->slot && b->len > sizeof(v->inline_buf)) {
-		v->data = kvmalloc(b->len, GFP_KERNEL_ACCOUNT);
-		if (!v->data)
-			return -ENOMEM;
+	if (v->slot) {
+		v->data = v->slot;
+	} else {
+		v->blob = syncmap_dev_val_inline(v);
+		if (b->len > SYNCMAP_DEV_INLINE_VALUE) {
+			v->blob = kvmalloc(struct_size(v->blob, data, b->len),
+					   GFP_KERNEL_ACCOUNT);
+			if (!v->blob)
+				return -ENOMEM;
+		}
+		v->blob->len = b->len;
+		v->data = v->blob->data;
 	}
 	memcpy(v->data, b->data, b->len);
 	return 0;
@@ -137,9 +166,20 @@ static int syncmap_dev_val_fill(struct syncmap_dev_val *v,
 
 static void syncmap_dev_val_free(struct syncmap_dev_val *v)
 {
-	if (v->data && v->data != v->inline_buf && v->data != v->slot)
-		kvfree(v->data);
+	if (v->blob && v->blob != syncmap_dev_val_inline(v))
+		kvfree(v->blob);
+	v->blob = NULL;
 	v->data = NULL;
+	v->delivered = false;
+}
+
+/* Copy a staged value to userspace at @uout.  Returns 0 or -EFAULT. */
+static int syncmap_dev_val_deliver(struct syncmap_dev_val *v, u64 uout)
+{
+	if (v->len && copy_to_user(u64_to_user_ptr(uout), v->data, v->len))
+		return -EFAULT;
+	v->delivered = true;
+	return 0;
 }
 
 static struct syncmap *syncmap_file_map(struct syncmap_file *sf)
@@ -221,21 +261,14 @@ static int syncmap_dev_permission(const struct syncmap_info *info, int mask)
 	return -EACCES;
 }
 
-/* The value limit of @map: its own if created here, else the hard cap. */
+/*
+ * The value limit of @map: the one it was created with here, which stays
+ * with the map whatever happens to its name; the hard cap for the maps
+ * of kernel modules.
+ */
 static u32 syncmap_dev_value_limit(struct syncmap *map)
 {
-	struct syncmap_dev_map *dm;
-	u32 limit = SYNCMAP_MAX_VALUE_SIZE;
-
-	mutex_lock(&syncmap_dev_lock);
-	list_for_each_entry(dm, &syncmap_dev_maps, node) {
-		if (dm->map == map) {
-			limit = dm->max_value_len;
-			break;
-		}
-	}
-	mutex_unlock(&syncmap_dev_lock);
-	return limit;
+	return syncmap_blob_value_limit(map) ?: SYNCMAP_MAX_VALUE_SIZE;
 }
 
 /* Has @uid used up its named maps?  Called under syncmap_dev_lock. */
@@ -247,7 +280,84 @@ static bool syncmap_dev_over_quota(kuid_t uid)
 	lockdep_assert_held(&syncmap_dev_lock);
 	list_for_each_entry(dm, &syncmap_dev_maps, node)
 		n += uid_eq(dm->uid, uid);
-	return n >= max_maps_per_user && !capable(CAP_SYS_ADMIN);
+	return n >= READ_ONCE(max_maps_per_user) && !capable(CAP_SYS_ADMIN);
+}
+
+/* Anonymous maps @uid has open.  Called under syncmap_dev_lock. */
+static unsigned long syncmap_dev_anon_count(kuid_t uid)
+{
+	void *entry = xa_load(&syncmap_dev_anon, __kuid_val(uid));
+
+	lockdep_assert_held(&syncmap_dev_lock);
+	return entry ? xa_to_value(entry) : 0;
+}
+
+/*
+ * Count one more anonymous map of @uid: each costs per-CPU state that no
+ * memcg is charged for, so they have a quota as named maps do.  Returns
+ * 0, -ENOSPC (the caller, without %CAP_SYS_ADMIN, has max_maps_per_user
+ * of them open) or -ENOMEM.
+ */
+static int syncmap_dev_anon_charge(kuid_t uid)
+{
+	unsigned long n;
+	int err = -ENOSPC;
+
+	mutex_lock(&syncmap_dev_lock);
+	n = syncmap_dev_anon_count(uid);
+	if (n < READ_ONCE(max_maps_per_user) || capable(CAP_SYS_ADMIN))
+		err = xa_err(xa_store(&syncmap_dev_anon, __kuid_val(uid),
+				      xa_mk_value(n + 1), GFP_KERNEL));
+	mutex_unlock(&syncmap_dev_lock);
+	return err;
+}
+
+/* The anonymous map of @uid that syncmap_dev_anon_charge() counted is gone. */
+static void syncmap_dev_anon_uncharge(kuid_t uid)
+{
+	unsigned long n;
+
+	mutex_lock(&syncmap_dev_lock);
+	n = syncmap_dev_anon_count(uid);
+	if (!WARN_ON_ONCE(!n)) {
+		/* Replacing a present entry allocates nothing. */
+		if (n > 1)
+			xa_store(&syncmap_dev_anon, __kuid_val(uid),
+				 xa_mk_value(n - 1), GFP_KERNEL);
+		else
+			xa_erase(&syncmap_dev_anon, __kuid_val(uid));
+	}
+	mutex_unlock(&syncmap_dev_lock);
+}
+
+/*
+ * Take @map off syncmap_dev_maps and remove its name, if it is a named map
+ * created here.  Returns its entry, whose reference on the map the caller
+ * drops with syncmap_dev_map_free() (after unlocking), or %NULL.  Called
+ * under syncmap_dev_lock.
+ */
+static struct syncmap_dev_map *syncmap_dev_unlist(struct syncmap *map)
+{
+	struct syncmap_dev_map *dm;
+
+	lockdep_assert_held(&syncmap_dev_lock);
+	list_for_each_entry(dm, &syncmap_dev_maps, node) {
+		if (dm->map == map) {
+			syncmap_unregister(map);
+			list_del(&dm->node);
+			syncmap_dev_nr_maps--;
+			return dm;
+		}
+	}
+	return NULL;
+}
+
+static void syncmap_dev_map_free(struct syncmap_dev_map *dm)
+{
+	if (dm) {
+		syncmap_put(dm->map);
+		kfree(dm);
+	}
 }
 
 /**
@@ -256,20 +366,24 @@ static bool syncmap_dev_over_quota(kuid_t uid)
  * @uarg: user pointer to struct syncmap_ioc_create
  *
  * Creates a blob map charged to the caller's memcg, owned by the caller's
- * fsuid, and registers its name unless %SYNCMAP_CREATE_ANON.
+ * fsuid, and registers its name unless %SYNCMAP_CREATE_ANON.  Nothing is
+ * left of it on an error: the struct is written back as read before the
+ * map is made, and the answer is written before the fd is bound (should
+ * that fail, the map and its name go again).
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, mode, name), -E2BIG (limit
  * above its hard cap), -EBADF (fd not writable), -EBUSY (fd already
  * bound), -EEXIST (name taken), -ENOSPC (max_maps named maps exist, or
- * the caller has max_maps_per_user of them), -ENOMEM.
+ * the caller has max_maps_per_user of them; for an anonymous map, the
+ * caller has max_maps_per_user anonymous maps open), -ENOMEM.
  */
 static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap_params params = {
 		.gfp = GFP_KERNEL_ACCOUNT,
 	};
-	struct syncmap_ioc_create c;
+	struct syncmap_ioc_create c, in;
 	struct syncmap_dev_map *dm = NULL;
 	struct syncmap_info info;
 	struct syncmap *map;
@@ -281,6 +395,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 				  uarg, &usize);
 	if (err)
 		return err;
+	in = c;
 	if (c.flags & ~SYNCMAP_CREATE_ANON || c.reserved || c.mode & ~0777)
 		return -EINVAL;
 	named = !(c.flags & SYNCMAP_CREATE_ANON);
@@ -307,12 +422,15 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	params.uid = current_fsuid();
 	params.mode = c.mode;
 
+	/* The answer must be writable before anything is made. */
+	err = syncmap_dev_copy_out(uarg, usize, &in, sizeof(in));
+	if (err)
+		return err;
 	if (named) {
 		dm = kzalloc(sizeof(*dm), GFP_KERNEL_ACCOUNT);
 		if (!dm)
 			return -ENOMEM;
 		dm->uid = params.uid;
-		dm->max_value_len = c.max_value_len;
 	}
 
 	mutex_lock(&sf->bind_lock);
@@ -320,14 +438,19 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		err = -EBUSY;
 		goto out_unlock;
 	}
-	map = syncmap_blob_map_create(&params);
+	if (!named) {
+		err = syncmap_dev_anon_charge(params.uid);
+		if (err)
+			goto out_unlock;
+	}
+	map = syncmap_blob_map_create(&params, c.max_value_len);
 	if (IS_ERR(map)) {
 		err = PTR_ERR(map);
-		goto out_unlock;
+		goto out_uncharge;
 	}
 	if (named) {
 		mutex_lock(&syncmap_dev_lock);
-		if (syncmap_dev_nr_maps >= max_maps ||
+		if (syncmap_dev_nr_maps >= READ_ONCE(max_maps) ||
 		    syncmap_dev_over_quota(params.uid))
 			err = -ENOSPC;
 		else
@@ -347,19 +470,39 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 	syncmap_info(map, &info);
 	c.id = info.id;
 	c.max_key_len = info.max_key_len;
+	err = syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
+	if (err) {
+		/* Only a racing munmap() gets here: undo. */
+		if (named) {
+			mutex_lock(&syncmap_dev_lock);
+			dm = syncmap_dev_unlist(map);
+			mutex_unlock(&syncmap_dev_lock);
+			syncmap_dev_map_free(dm);
+			dm = NULL;
+		}
+		syncmap_put(map);
+		goto out_uncharge;
+	}
+	sf->anon = !named;
+	sf->uid = params.uid;
 	syncmap_file_bind(sf, map, c.max_key_len, c.max_value_len);
+	goto out_unlock;
+out_uncharge:
+	if (!named)
+		syncmap_dev_anon_uncharge(params.uid);
 out_unlock:
 	mutex_unlock(&sf->bind_lock);
 	kfree(dm);
-	if (err)
-		return err;
-	return syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
+	return err;
 }
 
 /**
  * syncmap_dev_open_map() - SYNCMAP_IOC_OPEN: bind the fd to a named map
  * @sf: the file
  * @uarg: user pointer to struct syncmap_ioc_open
+ *
+ * The answer is written before the fd is bound: with -EFAULT it stays
+ * unbound.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, name), -EBUSY (fd already
@@ -405,13 +548,16 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		goto out_unlock;
 	}
 	o.id = info.id;
+	err = syncmap_dev_copy_out(uarg, usize, &o, sizeof(o));
+	if (err) {
+		syncmap_put(map);
+		goto out_unlock;
+	}
 	syncmap_file_bind(sf, map, info.max_key_len,
 			  syncmap_dev_value_limit(map));
 out_unlock:
 	mutex_unlock(&sf->bind_lock);
-	if (err)
-		return err;
-	return syncmap_dev_copy_out(uarg, usize, &o, sizeof(o));
+	return err;
 }
 
 static int syncmap_dev_simple_in(void __user *uarg)
@@ -433,16 +579,19 @@ static int syncmap_dev_simple_in(void __user *uarg)
  * @uarg: user pointer to struct syncmap_ioc_simple
  *
  * Open fds of the map keep working; the map is freed with its last fd.
+ * Only the names of maps created through the device can be removed: the
+ * name of a map a kernel module registered is the module's.
  *
  * Context: process context, from ioctl(); sleeps.
- * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EPERM (not
- * the owner and no %CAP_SYS_ADMIN), -ENOENT (the map has no name: anonymous
- * or already destroyed).
+ * Return: 0; -EFAULT, -EINVAL (flags), -EBADFD (fd not bound), -EBADF (fd
+ * not writable), -EPERM (not the owner and no %CAP_SYS_ADMIN, or a map a
+ * kernel module registered), -ENOENT (the map has no name: anonymous or
+ * already destroyed).
  */
 static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap *map = syncmap_file_map(sf);
-	struct syncmap_dev_map *dm, *found = NULL;
+	struct syncmap_dev_map *dm;
 	struct syncmap_info info;
 	int err;
 
@@ -451,27 +600,22 @@ static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 	err = syncmap_dev_simple_in(uarg);
 	if (err)
 		return err;
+	if (!sf->writable)
+		return -EBADF;
 	syncmap_info(map, &info);
 	if (!uid_eq(current_fsuid(), info.uid) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (!syncmap_unregister(map))
-		return -ENOENT;
 
 	mutex_lock(&syncmap_dev_lock);
-	list_for_each_entry(dm, &syncmap_dev_maps, node) {
-		if (dm->map == map) {
-			list_del(&dm->node);
-			syncmap_dev_nr_maps--;
-			found = dm;
-			break;
-		}
+	dm = syncmap_dev_unlist(map);
+	if (!dm) {
+		/* Still named: by a kernel module.  Else gone already. */
+		syncmap_info(map, &info);
+		err = info.name[0] ? -EPERM : -ENOENT;
 	}
 	mutex_unlock(&syncmap_dev_lock);
-	if (found) {
-		syncmap_put(found->map);
-		kfree(found);
-	}
-	return 0;
+	syncmap_dev_map_free(dm);
+	return err;
 }
 
 /**
@@ -700,9 +844,14 @@ static int syncmap_dev_load_staged(struct syncmap *map, const void *key,
 }
 
 /*
- * LOAD_AND_DELETE as load, size check, then compare-and-delete of the value
- * seen (blobs compare by content), so that a too-small buffer leaves the
- * map unchanged.
+ * LOAD_AND_DELETE as load, size check, copy out, then compare-and-delete
+ * of the value copied, so that a too-small or unwritable buffer leaves the
+ * map unchanged.  Blobs compare by content: the staged copy is the
+ * expected value, no read section is held across the copy to userspace,
+ * and a race lost to another writer is retried.  A packed call's slot is
+ * kernel memory: there the compare-and-delete runs against the value
+ * itself, in the read section that staged it.  Returns 1 (the value
+ * delivered: in @op->out, or in the slot), 0 when absent, or an error.
  */
 static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 				       struct syncmap_ioc_op *op,
@@ -714,13 +863,16 @@ static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 	for (;;) {
 		idx = syncmap_read_lock(map);
 		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
-		if (ret > 0) {
+		if (ret > 0 && out->slot)
 			ret = syncmap_compare_and_delete(map, key, op->key_len,
 							 cur);
-			if (ret <= 0)
-				syncmap_dev_val_free(out);
-		}
 		syncmap_read_unlock(map, idx);
+		if (ret > 0 && !out->slot)
+			ret = syncmap_dev_val_deliver(out, op->out) ?:
+			      syncmap_compare_and_delete(map, key, op->key_len,
+							 out->blob);
+		if (ret <= 0)
+			syncmap_dev_val_free(out);
 		if (ret || !cur)
 			return ret;
 		ret = syncmap_dev_retry();
@@ -730,8 +882,10 @@ static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
 }
 
 /*
- * SWAP the same way: compare-and-swap against the value seen, or
- * load-or-store when the key is absent.  On 1 or 0 the map owns @nb.
+ * SWAP the same way: copy out, then compare-and-swap against the value
+ * copied, or load-or-store when the key is absent.  On 1 (the previous
+ * value delivered to @op->out) or 0 the map owns @nb.  Not for packed
+ * calls.
  */
 static int syncmap_dev_swap(struct syncmap *map, const void *key,
 			    struct syncmap_ioc_op *op,
@@ -739,26 +893,26 @@ static int syncmap_dev_swap(struct syncmap *map, const void *key,
 			    struct syncmap_dev_val *out)
 {
 	struct syncmap_blob *cur;
-	void *actual;
 	int idx, ret;
 
 	for (;;) {
 		idx = syncmap_read_lock(map);
 		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
+		syncmap_read_unlock(map, idx);
 		if (ret > 0) {
-			ret = syncmap_compare_and_swap(map, key, op->key_len,
-						       cur, nb);
+			ret = syncmap_dev_val_deliver(out, op->out) ?:
+			      syncmap_compare_and_swap(map, key, op->key_len,
+						       out->blob, nb);
 			if (ret <= 0)
 				syncmap_dev_val_free(out);
 			if (!ret)
 				ret = -EAGAIN;
 		} else if (!ret) {
 			ret = syncmap_load_or_store(map, key, op->key_len, nb,
-						    &actual);
+						    NULL);
 			if (ret > 0)
 				ret = -EAGAIN;
 		}
-		syncmap_read_unlock(map, idx);
 		if (ret != -EAGAIN)
 			return ret;
 		ret = syncmap_dev_retry();
@@ -805,7 +959,7 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 			      struct syncmap_blob *ob,
 			      struct syncmap_dev_val *out)
 {
-	struct syncmap_blob *nb = *nbp, *cur;
+	struct syncmap_blob *nb = *nbp, *cur, *inl;
 	void *actual;
 	int idx, ret;
 	u32 len;
@@ -813,15 +967,17 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 	switch (op->op) {
 	case SYNCMAP_OP_LOAD:
 		/* Small values are staged under plain RCU, the rest under SRCU. */
+		inl = syncmap_dev_val_inline(out);
 		rcu_read_lock();
-		ret = syncmap_dev_load_rcu(map, key, op->key_len,
-					   out->inline_buf,
+		ret = syncmap_dev_load_rcu(map, key, op->key_len, inl->data,
 					   min_t(u32, op->out_len,
-						 sizeof(out->inline_buf)),
+						 SYNCMAP_DEV_INLINE_VALUE),
 					   &len);
 		rcu_read_unlock();
 		if (ret > 0) {
-			out->data = out->inline_buf;
+			inl->len = len;
+			out->blob = inl;
+			out->data = inl->data;
 			out->len = len;
 		} else if (ret == -ERANGE && len > op->out_len) {
 			op->out_len = len;
@@ -938,9 +1094,13 @@ static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 		}
 	}
 
+	/*
+	 * LOAD_AND_DELETE and SWAP deliver their value before they change
+	 * the map; LOAD and LOAD_OR_STORE (a present key) change nothing.
+	 */
 	ret = syncmap_dev_run_op(map, op, key, &nb, ob, &out);
-	if (!ret && out.data && out.len &&
-	    copy_to_user(u64_to_user_ptr(op->out), out.data, out.len))
+	if (!ret && out.data && !out.delivered &&
+	    syncmap_dev_val_deliver(&out, op->out))
 		ret = -EFAULT;
 	syncmap_dev_val_free(&out);
 out_blobs:
@@ -970,7 +1130,10 @@ static int syncmap_dev_op_out(struct syncmap_ioc_op __user *u,
  * @code: the operation, from the command number
  * @uarg: user pointer to struct syncmap_ioc_op
  *
- * @result and @out_len are written back on success and with -ERANGE.
+ * @result and @out_len are written back on success and with -ERANGE.  An
+ * operation that may change the map fails with -EFAULT before it runs if
+ * they cannot be written, and LOAD_AND_DELETE and SWAP copy the value to
+ * @out before they change the map: an error means the map is unchanged.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0, -EBADFD (fd not bound), or an error of syncmap_dev_do_op().
@@ -992,6 +1155,14 @@ static int syncmap_dev_op(struct syncmap_file *sf, u32 code,
 	if (op.op && op.op != code)
 		return -EINVAL;
 	op.op = code;
+	/*
+	 * An operation that may change the map first makes sure that its
+	 * answer can be written back, by writing back what it read: no
+	 * error is reported once the map changed.
+	 */
+	if ((syncmap_dev_op_fields[code] & SYNCMAP_DEV_F_WRITE) &&
+	    syncmap_dev_op_out(uarg, &op))
+		return -EFAULT;
 	op.result = 0;
 	err = syncmap_dev_do_op(sf, map, &op);
 	if (!err || err == -ERANGE) {
@@ -1032,7 +1203,9 @@ static int syncmap_dev_batch_one(struct syncmap_file *sf, struct syncmap *map,
  * negative errno) and @out_len back (operations of the current size are
  * written back whole, a chunk at a time).  Stops early after a failed
  * operation with %SYNCMAP_BATCH_STOP_ON_ERROR, or when a signal is
- * pending.
+ * pending.  @done and the records an operation is written back to are
+ * checked writable (written back as read) before it runs, so that -EFAULT
+ * never follows a change of the map that @done does not count.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0 with @done set; -EFAULT (the batch or an operation record
@@ -1062,6 +1235,9 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	    b.op_size < SYNCMAP_OP_SIZE_VER0 ||
 	    b.op_size > SYNCMAP_DEV_MAX_STRUCT)
 		return -EINVAL;
+	/* @done is written even if nothing runs: it must be writable. */
+	if (put_user(0, &ub->done))
+		return -EFAULT;
 	if (b.count > 1 && b.op_size == sizeof(op)) {
 		chunk = kmalloc_array(min_t(u32, b.count,
 					    SYNCMAP_DEV_BATCH_CHUNK),
@@ -1082,8 +1258,10 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 		if (!chunk) {
 			ret = copy_struct_from_user(&op, sizeof(op), uop,
 						    b.op_size);
-			if (ret == -EFAULT) {
-				err = ret;
+			/* Writable before it runs: write back what was read. */
+			if (ret == -EFAULT ||
+			    (!ret && syncmap_dev_op_out(uop, &op))) {
+				err = -EFAULT;
 				break;
 			}
 			ret = syncmap_dev_batch_one(sf, map, &op, b.op_size,
@@ -1098,7 +1276,8 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 			continue;
 		}
 		n = min_t(u32, b.count - i, SYNCMAP_DEV_BATCH_CHUNK);
-		if (copy_from_user(chunk, uop, n * sizeof(*chunk))) {
+		if (copy_from_user(chunk, uop, n * sizeof(*chunk)) ||
+		    copy_to_user(uop, chunk, n * sizeof(*chunk))) {
 			err = -EFAULT;
 			break;
 		}
@@ -1118,6 +1297,18 @@ static int syncmap_dev_batch(struct syncmap_file *sf, void __user *uarg)
 	if (put_user(i, &ub->done))
 		return -EFAULT;
 	return err;
+}
+
+/*
+ * Check that @len bytes of userspace at @uptr can be written, without
+ * changing them: read them into @buf and write them back.  Returns 0 or
+ * -EFAULT.
+ */
+static int syncmap_dev_writable(void __user *uptr, void *buf, size_t len)
+{
+	if (copy_from_user(buf, uptr, len) || copy_to_user(uptr, buf, len))
+		return -EFAULT;
+	return 0;
 }
 
 /* Bytes of the staging buffer of one SYNCMAP_IOC_PACKED piece. */
@@ -1296,6 +1487,11 @@ static u32 syncmap_dev_packed_load(struct syncmap *map,
  * a piece at a time: each piece's keys (and values to store) are copied
  * in with one copy each, its values and results out with one copy each.
  *
+ * A piece that may change the map runs only once its results (and for
+ * LOAD_AND_DELETE its value slots) proved writable, and @done is written
+ * before anything runs: -EFAULT then means that the keys past @done did
+ * not run.
+ *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0 with @done set; -EFAULT (an array unreadable or unwritable;
  * @done still written when possible), -EINVAL (flags, reserved, op,
@@ -1361,6 +1557,11 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 	}
 	keys = (u8 *)(res + chunk);
 	vals = keys + chunk * p.key_size;
+	/* @done is written even if nothing runs: it must be writable. */
+	if (put_user(0, &up->done)) {
+		kvfree(res);
+		return -EFAULT;
+	}
 
 	while (i < p.count && !stop) {
 		if (signal_pending(current)) {
@@ -1377,6 +1578,19 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 			err = -EFAULT;
 			break;
 		}
+		/*
+		 * Before a piece that may change the map runs, what it
+		 * writes back must be writable: its results, and the value
+		 * slots of LOAD_AND_DELETE.  Write back what they hold.
+		 */
+		if ((fields & SYNCMAP_DEV_F_WRITE) &&
+		    (syncmap_dev_writable(ures + i, res, n * sizeof(*res)) ||
+		     ((fields & SYNCMAP_DEV_F_OUT) &&
+		      syncmap_dev_writable(uvals + (size_t)i * p.value_size,
+					   vals, (size_t)n * p.value_size)))) {
+			err = -EFAULT;
+			break;
+		}
 		if (p.op == SYNCMAP_OP_LOAD)
 			j = syncmap_dev_packed_load(map, &p, keys, vals, res, n,
 						    stop_on_error);
@@ -1386,7 +1600,12 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 		else
 			j = syncmap_dev_packed_run(map, &tmpl, &p, keys, vals,
 						   res, n, stop_on_error);
-		stop = j < n;
+		/*
+		 * A runner stops at the first key that fails when asked to,
+		 * but that key may be the last of the piece: whether to stop
+		 * is in its result, not in how many keys ran.
+		 */
+		stop = stop_on_error && j && res[j - 1].result < 0;
 		/* The keys ran: they count even if their results are lost. */
 		if (((fields & SYNCMAP_DEV_F_OUT) &&
 		     copy_to_user(uvals + (size_t)i * p.value_size, vals,
@@ -1702,6 +1921,8 @@ static int syncmap_dev_release(struct inode *inode, struct file *file)
 
 	if (sf->map)
 		syncmap_put(sf->map);
+	if (sf->anon)
+		syncmap_dev_anon_uncharge(sf->uid);
 	mutex_destroy(&sf->bind_lock);
 	kfree(sf);
 	return 0;
@@ -1777,5 +1998,8 @@ void syncmap_dev_exit(void)
 		kfree(dm);
 	}
 	syncmap_dev_nr_maps = 0;
+	/* Every file is closed: no anonymous map is counted. */
+	WARN_ON(!xa_empty(&syncmap_dev_anon));
+	xa_destroy(&syncmap_dev_anon);
 	syncmap_blob_exit();
 }

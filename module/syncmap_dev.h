@@ -18,7 +18,9 @@ void syncmap_dev_exit(void);
 
 int syncmap_blob_init(void);
 void syncmap_blob_exit(void);
-struct syncmap *syncmap_blob_map_create(struct syncmap_params *params);
+struct syncmap *syncmap_blob_map_create(struct syncmap_params *params,
+					u32 max_value_len);
+u32 syncmap_blob_value_limit(struct syncmap *map);
 bool syncmap_holds_blobs(const struct syncmap *map);
 size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 			struct syncmap_blob **blobs);

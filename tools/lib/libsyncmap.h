@@ -49,7 +49,10 @@ int syncmap_open(const char *name, int oflags);
 /* Bind an open device fd to a named map. */
 int syncmap_open_fd(int fd, const char *name);
 int syncmap_close(int fd);
-/* Remove the name of the bound map; open fds keep working. */
+/*
+ * Remove the name of the bound map; open fds keep working.  Needs a
+ * writable fd; maps a kernel module registered keep their name (EPERM).
+ */
 int syncmap_destroy(int fd);
 int syncmap_info(int fd, struct syncmap_ioc_info *info);
 int syncmap_clear(int fd);

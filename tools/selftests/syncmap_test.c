@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -1590,10 +1591,16 @@ TEST_F(anon, packed_efault)
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
 	EXPECT_EQ(0, p.done);
 	EXPECT_EQ(0, syncmap_len(self->fd));
-	/* Results NULL or unmapped: the keys ran. */
+	/*
+	 * Results unmapped: a store, which would change the map, does not
+	 * run (no error after a change); loads run.
+	 */
 	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, bad_ptr(), 4);
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
-	EXPECT_EQ(4, p.done);
+	EXPECT_EQ(0, p.done);
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	ASSERT_EQ(4, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, PK, vals,
+				    PV, res, 4, 0));
 	EXPECT_EQ(4, syncmap_len(self->fd));
 	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, NULL, 4);
 	EXPECT_ERR(EFAULT, ioctl(self->fd, SYNCMAP_IOC_PACKED, &p));
@@ -1781,6 +1788,646 @@ TEST_F(anon, dump_records)
 	for (i = 13; i < 16; i++)
 		EXPECT_EQ(0, buf[i]);
 	EXPECT_EQ(0xa5, buf[16]);
+}
+
+/* --- SYNCMAP_BATCH_STOP_ON_ERROR at the end of a packed piece --- */
+
+/*
+ * Values of 32 KiB: every piece of a packed call holds one key, so the
+ * failing key is always the last of its piece.  The call stops there all
+ * the same: the keys after it are not attempted and their results are
+ * not written.
+ */
+TEST(packed_stop_on_error_one_key_pieces)
+{
+	struct syncmap_opts o = { .max_entries = 1, .max_value_len = 65536 };
+	enum { VS = 32768 };
+	unsigned char keys[3][PK], *vals = malloc(3 * VS), *buf = malloc(VS);
+	struct syncmap_packed_result res[3];
+	struct syncmap_ioc_packed p;
+	size_t len;
+	int fd;
+
+	ASSERT_TRUE(vals && buf);
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	pkeys(&keys[0][0], PK, 0, 3);
+	memset(vals, 'a', VS);
+	memset(vals + VS, 'b', VS);
+	memset(vals + 2 * VS, 'c', VS);
+	memset(res, 0x5a, sizeof(res));
+	packed_init(&p, SYNCMAP_OP_STORE, keys, vals, res, 3);
+	p.value_size = VS;
+	p.flags = SYNCMAP_BATCH_STOP_ON_ERROR;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(0, res[0].result);
+	EXPECT_EQ(-ENOSPC, res[1].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	EXPECT_EQ(0x5a5a5a5a, res[2].value_len);
+	EXPECT_EQ(1, syncmap_len(fd));
+
+	/* The third key overwrites the first: if it ran, the map shows it. */
+	memcpy(keys[2], keys[0], PK);
+	memset(res, 0x5a, sizeof(res));
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(-ENOSPC, res[1].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	len = VS;
+	ASSERT_EQ(1, syncmap_load(fd, keys[0], PK, buf, &len));
+	EXPECT_EQ(VS, len);
+	EXPECT_EQ('a', buf[0]);
+	EXPECT_EQ('a', buf[VS - 1]);
+
+	/* LOAD the same way: -ERANGE on key 1 (absent keys are no error). */
+	ASSERT_EQ(1, syncmap_delete(fd, keys[0], PK));
+	ASSERT_EQ(0, syncmap_store(fd, keys[1], PK, vals, VS + 1));
+	memset(res, 0x5a, sizeof(res));
+	packed_init(&p, SYNCMAP_OP_LOAD, keys, vals, res, 3);
+	p.value_size = VS;
+	p.flags = SYNCMAP_BATCH_STOP_ON_ERROR;
+	ASSERT_EQ(0, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+	EXPECT_EQ(2, p.done);
+	EXPECT_EQ(0, res[0].result);
+	EXPECT_EQ(-ERANGE, res[1].result);
+	EXPECT_EQ(VS + 1, res[1].value_len);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[2].result);
+	close(fd);
+	free(vals);
+	free(buf);
+}
+
+/*
+ * Keys and slots of 8 bytes: a piece holds 64 KiB / (8 + 8 + 8) = 2730
+ * keys, and the key that fails is index 2729, the last of the first
+ * piece.  Each of the three runners (store, load, the others) stops there.
+ */
+TEST(packed_stop_on_error_end_of_piece)
+{
+	enum { KS = 8, VS = 8, LAST = 2729, N = LAST + 11 };
+	struct syncmap_opts o = { .max_entries = LAST, .max_key_len = KS,
+				  .max_value_len = 16 };
+	struct syncmap_packed_result *res = malloc(N * sizeof(*res));
+	unsigned char *keys = malloc((size_t)N * KS);
+	unsigned char *vals = malloc((size_t)N * VS);
+	unsigned char big[VS + 1];
+	unsigned int i;
+	size_t len;
+	int fd;
+
+	ASSERT_TRUE(res && keys && vals);
+	pkeys(keys, KS, 0, N);
+	memset(vals, 's', (size_t)N * VS);
+	memset(big, 'B', sizeof(big));
+
+	/* STORE into a map of LAST entries: key LAST is the first to fail. */
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, KS,
+					   vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(0, res[LAST - 1].result);
+	EXPECT_EQ(-ENOSPC, res[LAST].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+	EXPECT_EQ(LAST, syncmap_len(fd));
+	close(fd);
+
+	/* LOAD and LOAD_AND_DELETE: key LAST holds a value too long. */
+	o.max_entries = 0;
+	fd = syncmap_create(NULL, &o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_STORE, keys, KS, vals, VS,
+				    res, N, 0));
+	ASSERT_EQ(0, syncmap_store(fd, keys + (size_t)LAST * KS, KS, big,
+				   sizeof(big)));
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_LOAD, keys, KS,
+					   vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(1, res[LAST - 1].result);
+	EXPECT_EQ(-ERANGE, res[LAST].result);
+	EXPECT_EQ(VS + 1, res[LAST].value_len);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+
+	memset(res, 0x5a, N * sizeof(*res));
+	EXPECT_EQ(LAST + 1, syncmap_packed(fd, SYNCMAP_OP_LOAD_AND_DELETE,
+					   keys, KS, vals, VS, res, N,
+					   SYNCMAP_BATCH_STOP_ON_ERROR));
+	EXPECT_EQ(1, res[LAST - 1].result);
+	EXPECT_EQ(-ERANGE, res[LAST].result);
+	EXPECT_EQ(0x5a5a5a5a, (unsigned int)res[LAST + 1].result);
+	/* Key LAST and the ten after it are still there. */
+	EXPECT_EQ(N - LAST, syncmap_len(fd));
+	for (i = LAST; i < N; i++) {
+		len = 0;
+		EXPECT_EQ(-1, syncmap_load(fd, keys + (size_t)i * KS, KS, NULL,
+					   &len));
+		EXPECT_EQ(i == LAST ? VS + 1 : VS, len);
+	}
+	close(fd);
+	free(res);
+	free(keys);
+	free(vals);
+}
+
+/* --- no operation reports an error after it changed the map --- */
+
+/* A copy of @size bytes of @src at the start of a read-only page. */
+static void *ro_copy(const void *src, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, size);
+	if (mprotect(p, page, PROT_READ)) {
+		munmap(p, page);
+		return NULL;
+	}
+	return p;
+}
+
+static void ro_free(void *p)
+{
+	munmap(p, sysconf(_SC_PAGESIZE));
+}
+
+/* @room writable bytes, then an unmapped page. */
+static void *edge_buf(size_t room)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	munmap(p + page, page);
+	return p + page - room;
+}
+
+static void edge_free(void *p)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	munmap((void *)((uintptr_t)p & ~(uintptr_t)(page - 1)), page);
+}
+
+#define EF_OLD	"old-value-123"		/* 13 bytes */
+#define EF_NEW	"new"
+
+/* Every operation that may change the map, on a present or absent key. */
+static const struct ef_case {
+	const char *what;
+	unsigned int code;
+	int present;		/* "k" holds EF_OLD before the call */
+} ef_cases[] = {
+	{ "store (insert)", SYNCMAP_OP_STORE, 0 },
+	{ "store (overwrite)", SYNCMAP_OP_STORE, 1 },
+	{ "load-or-store (store)", SYNCMAP_OP_LOAD_OR_STORE, 0 },
+	{ "load-and-delete", SYNCMAP_OP_LOAD_AND_DELETE, 1 },
+	{ "delete", SYNCMAP_OP_DELETE, 1 },
+	{ "swap (insert)", SYNCMAP_OP_SWAP, 0 },
+	{ "swap (replace)", SYNCMAP_OP_SWAP, 1 },
+	{ "compare-and-swap", SYNCMAP_OP_COMPARE_AND_SWAP, 1 },
+	{ "compare-and-delete", SYNCMAP_OP_COMPARE_AND_DELETE, 1 },
+};
+
+static int ef_has_out(unsigned int code)
+{
+	return code == SYNCMAP_OP_LOAD_OR_STORE ||
+	       code == SYNCMAP_OP_LOAD_AND_DELETE || code == SYNCMAP_OP_SWAP;
+}
+
+/*
+ * Leave "k" in the map as @c wants it, alone, and fill @op with the
+ * operation that would change it, its output going to @out.
+ */
+static void ef_prepare(int fd, const struct ef_case *c,
+		       struct syncmap_ioc_op *op, void *out, size_t out_len)
+{
+	unsigned int code = c->code;
+	int value = code == SYNCMAP_OP_STORE ||
+		    code == SYNCMAP_OP_LOAD_OR_STORE ||
+		    code == SYNCMAP_OP_SWAP ||
+		    code == SYNCMAP_OP_COMPARE_AND_SWAP;
+	int old = code == SYNCMAP_OP_COMPARE_AND_SWAP ||
+		  code == SYNCMAP_OP_COMPARE_AND_DELETE;
+
+	syncmap_clear(fd);
+	if (c->present)
+		sstore(fd, "k", EF_OLD);
+	syncmap_op_init(op, code, "k", 1, value ? EF_NEW : NULL,
+			value ? strlen(EF_NEW) : 0, old ? EF_OLD : NULL,
+			old ? strlen(EF_OLD) : 0, ef_has_out(code) ? out : NULL,
+			ef_has_out(code) ? out_len : 0);
+}
+
+/* Is the map as ef_prepare() left it? */
+static int ef_unchanged(int fd, const struct ef_case *c)
+{
+	char buf[32];
+	int r = sload(fd, "k", buf, sizeof(buf));
+
+	if (syncmap_len(fd) != c->present)
+		return 0;
+	return c->present ? r == 1 && !strcmp(buf, EF_OLD) : r == 0;
+}
+
+/* The call failed with EFAULT and left the map alone. */
+#define EXPECT_EFAULT_UNCHANGED(fd, c, r, how) do {			\
+	int __e = errno;						\
+	EXPECT_EQ(-1, (r)) TH_LOG("%s, %s: succeeded", (c)->what, how);	\
+	EXPECT_EQ(EFAULT, __e) TH_LOG("%s, %s", (c)->what, how);	\
+	EXPECT_TRUE(ef_unchanged(fd, c))				\
+		TH_LOG("%s, %s: the map changed", (c)->what, how);	\
+} while (0)
+
+/*
+ * Single operations: a record that can be read but not written back, an
+ * output buffer unmapped, read-only or running into an unmapped page.
+ */
+TEST_F(anon, efault_single_ops_change_nothing)
+{
+	struct syncmap_ioc_op op, *ro;
+	char out[32], *edge, *ro_out;
+	unsigned int i;
+	int r;
+
+	edge = edge_buf(4);
+	ro_out = ro_copy(out, sizeof(out));
+	ASSERT_TRUE(edge && ro_out);
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		ef_prepare(self->fd, c, &op, out, sizeof(out));
+		ro = ro_copy(&op, sizeof(op));
+		ASSERT_TRUE(ro != NULL);
+		r = ioctl(self->fd, op_cmd(c->code), ro);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only record");
+		ro_free(ro);
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		ef_prepare(self->fd, c, &op, bad_ptr(), sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "unmapped output");
+		ef_prepare(self->fd, c, &op, ro_out, sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only output");
+		ef_prepare(self->fd, c, &op, edge, sizeof(out));
+		r = ioctl(self->fd, op_cmd(c->code), &op);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r,
+					"output into an unmapped page");
+	}
+	/* With room for the value, the same calls deliver it. */
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		memset(out, 0, sizeof(out));
+		ef_prepare(self->fd, c, &op, out, sizeof(out));
+		ASSERT_EQ(0, ioctl(self->fd, op_cmd(c->code), &op));
+		EXPECT_EQ(1, op.result);
+		EXPECT_EQ(strlen(EF_OLD), op.out_len);
+		EXPECT_STREQ(EF_OLD, out);
+	}
+	ro_free(ro_out);
+	edge_free(edge);
+}
+
+static void ef_batch_init(struct syncmap_ioc_batch *b, void *ops,
+			  unsigned int count)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->ops = p64(ops);
+	b->count = count;
+	b->op_size = sizeof(struct syncmap_ioc_op);
+}
+
+/*
+ * Batches: records that cannot be written back (one record, read alone;
+ * two, read as a chunk), a batch whose @done cannot be written, and an
+ * operation whose output buffer faults, which fails alone.
+ */
+TEST_F(anon, efault_batch_ops_change_nothing)
+{
+	struct syncmap_ioc_op ops[2], *ro;
+	struct syncmap_ioc_batch b, *rob;
+	char out[32], *edge;
+	unsigned int i;
+	int r;
+
+	edge = edge_buf(4);
+	ASSERT_TRUE(edge != NULL);
+	for (i = 0; i < ARRAY_SIZE(ef_cases); i++) {
+		const struct ef_case *c = &ef_cases[i];
+
+		ef_prepare(self->fd, c, &ops[0], out, sizeof(out));
+		ro = ro_copy(ops, sizeof(ops[0]));
+		ASSERT_TRUE(ro != NULL);
+		ef_batch_init(&b, ro, 1);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, &b);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only record");
+		EXPECT_EQ(0, b.done);
+		ro_free(ro);
+
+		init_op(&ops[0], SYNCMAP_OP_LOAD, "other");
+		ef_prepare(self->fd, c, &ops[1], out, sizeof(out));
+		ro = ro_copy(ops, sizeof(ops));
+		ASSERT_TRUE(ro != NULL);
+		ef_batch_init(&b, ro, 2);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, &b);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only chunk");
+		EXPECT_EQ(0, b.done);
+		ro_free(ro);
+
+		ef_prepare(self->fd, c, &ops[0], out, sizeof(out));
+		ef_batch_init(&b, ops, 1);
+		rob = ro_copy(&b, sizeof(b));
+		ASSERT_TRUE(rob != NULL);
+		r = ioctl(self->fd, SYNCMAP_IOC_BATCH, rob);
+		EXPECT_EFAULT_UNCHANGED(self->fd, c, r, "read-only batch");
+		ro_free(rob);
+
+		if (!ef_has_out(c->code) || !c->present)
+			continue;
+		ef_prepare(self->fd, c, &ops[0], bad_ptr(), sizeof(out));
+		ef_batch_init(&b, ops, 1);
+		ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+		EXPECT_EQ(1, b.done);
+		EXPECT_EQ(-EFAULT, ops[0].result) TH_LOG("%s", c->what);
+		EXPECT_TRUE(ef_unchanged(self->fd, c))
+			TH_LOG("%s, unmapped output: the map changed", c->what);
+		ef_prepare(self->fd, c, &ops[0], edge, sizeof(out));
+		ASSERT_EQ(0, ioctl(self->fd, SYNCMAP_IOC_BATCH, &b));
+		EXPECT_EQ(-EFAULT, ops[0].result) TH_LOG("%s", c->what);
+		EXPECT_TRUE(ef_unchanged(self->fd, c))
+			TH_LOG("%s, output into an unmapped page: the map changed",
+			       c->what);
+	}
+	edge_free(edge);
+}
+
+/* Keys 0..3 hold PV bytes of 'o'. */
+static void ef_packed_prepare(int fd, unsigned char (*keys)[PK])
+{
+	unsigned char vals[4][PV];
+	struct syncmap_packed_result res[4];
+
+	syncmap_clear(fd);
+	memset(vals, 'o', sizeof(vals));
+	syncmap_packed(fd, SYNCMAP_OP_STORE, keys, PK, vals, PV, res, 4, 0);
+}
+
+static int ef_packed_unchanged(int fd, unsigned char (*keys)[PK])
+{
+	unsigned char buf[PV + 1], want[PV];
+	size_t len;
+	int i;
+
+	memset(want, 'o', PV);
+	if (syncmap_len(fd) != 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		len = sizeof(buf);
+		if (syncmap_load(fd, keys[i], PK, buf, &len) != 1 ||
+		    len != PV || memcmp(buf, want, PV))
+			return 0;
+	}
+	return 1;
+}
+
+#define EXPECT_PACKED_EFAULT(fd, keys, r, p, what, how) do {		\
+	int __e = errno;						\
+	EXPECT_EQ(-1, (r)) TH_LOG("%s, %s: succeeded", what, how);	\
+	EXPECT_EQ(EFAULT, __e) TH_LOG("%s, %s", what, how);		\
+	EXPECT_EQ(0, (p)->done) TH_LOG("%s, %s", what, how);		\
+	EXPECT_TRUE(ef_packed_unchanged(fd, keys))			\
+		TH_LOG("%s, %s: the map changed", what, how);		\
+} while (0)
+
+/*
+ * Packed calls that change the map: results that cannot be written,
+ * a struct whose @done cannot be written, and for load-and-delete value
+ * slots unmapped, read-only or running into an unmapped page.
+ */
+TEST_F(anon, efault_packed_changes_nothing)
+{
+	static const struct {
+		const char *what;
+		unsigned int code;
+	} ops[] = {
+		{ "packed store", SYNCMAP_OP_STORE },
+		{ "packed load-and-delete", SYNCMAP_OP_LOAD_AND_DELETE },
+		{ "packed delete", SYNCMAP_OP_DELETE },
+	};
+	unsigned char keys[4][PK], vals[4][PV];
+	struct syncmap_packed_result res[4], *ro;
+	struct syncmap_ioc_packed p, *rop;
+	void *values, *ro_vals, *edge;
+	unsigned int i;
+	int r;
+
+	pkeys(&keys[0][0], PK, 0, 4);
+	memset(vals, 'r', sizeof(vals));
+	ro_vals = ro_copy(vals, sizeof(vals));
+	edge = edge_buf(PV + 2);
+	ASSERT_TRUE(ro_vals && edge);
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		memset(vals, 'n', sizeof(vals));
+		values = ops[i].code == SYNCMAP_OP_DELETE ? NULL : vals;
+
+		ef_packed_prepare(self->fd, keys);
+		ro = ro_copy(res, sizeof(res));
+		ASSERT_TRUE(ro != NULL);
+		packed_init(&p, ops[i].code, keys, values, ro, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "read-only results");
+		ro_free(ro);
+
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, values, res, 4);
+		rop = ro_copy(&p, sizeof(p));
+		ASSERT_TRUE(rop != NULL);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, rop);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, rop, ops[i].what,
+				     "read-only struct");
+		ro_free(rop);
+
+		if (ops[i].code != SYNCMAP_OP_LOAD_AND_DELETE)
+			continue;
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, bad_ptr(), res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "unmapped slots");
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, ro_vals, res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "read-only slots");
+		ef_packed_prepare(self->fd, keys);
+		packed_init(&p, ops[i].code, keys, edge, res, 4);
+		r = ioctl(self->fd, SYNCMAP_IOC_PACKED, &p);
+		EXPECT_PACKED_EFAULT(self->fd, keys, r, &p, ops[i].what,
+				     "slots into an unmapped page");
+	}
+	ro_free(ro_vals);
+	edge_free(edge);
+}
+
+/*
+ * A packed call whose second piece cannot write its results: the first
+ * piece ran and delivered, the second did not run at all.  A piece holds
+ * 64 KiB / (8 + key + slot) = 2730 keys: keys and slots of 8 bytes, or
+ * for delete, which has no slots, keys of 16.
+ */
+TEST(efault_packed_second_piece)
+{
+	enum { VS = 8, PIECE = 2730, N = SYNCMAP_BATCH_MAX };
+	long page = sysconf(_SC_PAGESIZE);
+	size_t rsize = N * sizeof(struct syncmap_packed_result);
+	size_t ro_at = (PIECE * sizeof(struct syncmap_packed_result) +
+			page - 1) & ~(size_t)(page - 1);
+	struct syncmap_packed_result *res, *ok = malloc(rsize);
+	unsigned char *keys = malloc((size_t)N * 16);
+	unsigned char *vals = malloc((size_t)N * VS);
+	unsigned char *out = malloc((size_t)N * VS);
+	static const unsigned int codes[] = {
+		SYNCMAP_OP_STORE, SYNCMAP_OP_LOAD_AND_DELETE, SYNCMAP_OP_DELETE,
+	};
+	struct syncmap_ioc_packed p;
+	unsigned int i, j, ks;
+	int fd;
+
+	ASSERT_TRUE(ok && keys && vals && out);
+	if (ro_at >= rsize)
+		SKIP(return, "pages too large for this layout");
+	res = mmap(NULL, rsize, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(res != MAP_FAILED);
+	ASSERT_EQ(0, mprotect((char *)res + ro_at, rsize - ro_at, PROT_READ));
+	memset(vals, 'v', (size_t)N * VS);
+	fd = syncmap_create(NULL, NULL);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		ks = codes[i] == SYNCMAP_OP_DELETE ? 16 : 8;
+		pkeys(keys, ks, 0, N);
+		ASSERT_EQ(0, syncmap_clear(fd));
+		if (codes[i] != SYNCMAP_OP_STORE)
+			ASSERT_EQ(N, syncmap_packed(fd, SYNCMAP_OP_STORE, keys,
+						    ks, vals, VS, ok, N, 0));
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+		p.op = codes[i];
+		p.count = N;
+		p.key_size = ks;
+		p.keys = p64(keys);
+		if (codes[i] != SYNCMAP_OP_DELETE) {
+			p.value_size = VS;
+			p.values = p64(codes[i] == SYNCMAP_OP_STORE ? vals :
+				       out);
+		}
+		p.results = p64(res);
+		memset(out, 0, (size_t)N * VS);
+		EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_PACKED, &p));
+		EXPECT_EQ(PIECE, p.done) TH_LOG("op %u", codes[i]);
+		EXPECT_EQ(codes[i] == SYNCMAP_OP_STORE ? PIECE : N - PIECE,
+			  syncmap_len(fd)) TH_LOG("op %u", codes[i]);
+		for (j = 0; j < PIECE; j++)
+			ASSERT_EQ(codes[i] == SYNCMAP_OP_STORE ? 0 : 1,
+				  res[j].result);
+		if (codes[i] == SYNCMAP_OP_LOAD_AND_DELETE)
+			EXPECT_EQ(0, memcmp(out, vals, (size_t)PIECE * VS));
+	}
+	close(fd);
+	munmap(res, rsize);
+	free(ok);
+	free(keys);
+	free(vals);
+	free(out);
+}
+
+/* --- create and open bind nothing when their answer cannot be written --- */
+
+TEST(efault_create_open_bind_nothing)
+{
+	struct syncmap_ioc_create c, *roc;
+	struct syncmap_ioc_open o, *roo;
+	char name[48];
+	int fd, fd2;
+
+	unique_name(name, sizeof(name), "efbind");
+	fd = syncmap_dev_open(O_RDWR);
+	fd2 = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+
+	/* A named map: not created, not named, the fd not bound. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	strcpy(c.name, name);
+	roc = ro_copy(&c, sizeof(c));
+	ASSERT_TRUE(roc != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_CREATE, roc));
+	EXPECT_ERR(EBADFD, syncmap_len(fd));
+	EXPECT_ERR(ENOENT, syncmap_open(name, O_RDONLY));
+	ro_free(roc);
+	/* An anonymous one: the fd not bound. */
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = SYNCMAP_CREATE_ANON;
+	roc = ro_copy(&c, sizeof(c));
+	ASSERT_TRUE(roc != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd, SYNCMAP_IOC_CREATE, roc));
+	EXPECT_ERR(EBADFD, syncmap_len(fd));
+	ro_free(roc);
+	/* So the same fd and name work on a retry. */
+	ASSERT_EQ(0, syncmap_create_fd(fd, name, NULL));
+	ASSERT_EQ(0, sstore(fd, "k", "v"));
+
+	/* Open: the fd not bound, and it can be bound afterwards. */
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	strcpy(o.name, name);
+	roo = ro_copy(&o, sizeof(o));
+	ASSERT_TRUE(roo != NULL);
+	EXPECT_ERR(EFAULT, ioctl(fd2, SYNCMAP_IOC_OPEN, roo));
+	EXPECT_ERR(EBADFD, syncmap_len(fd2));
+	ro_free(roo);
+	ASSERT_EQ(0, syncmap_open_fd(fd2, name));
+	EXPECT_EQ(1, syncmap_len(fd2));
+
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	close(fd);
+	close(fd2);
+}
+
+/* Destroying a name is a write: not through a read-only fd. */
+TEST(destroy_needs_writable_fd)
+{
+	char name[48];
+	int fd, rd, again;
+
+	unique_name(name, sizeof(name), "rodestroy");
+	fd = syncmap_create(name, NULL);
+	ASSERT_LE(0, fd);
+	rd = syncmap_open(name, O_RDONLY);
+	ASSERT_LE(0, rd);
+	EXPECT_ERR(EBADF, syncmap_destroy(rd));
+	again = syncmap_open(name, O_RDONLY);
+	EXPECT_LE(0, again);
+	close(again);
+	EXPECT_EQ(0, syncmap_destroy(fd));
+	EXPECT_ERR(ENOENT, syncmap_open(name, O_RDONLY));
+	close(rd);
+	close(fd);
 }
 
 /*
@@ -2418,7 +3065,7 @@ TEST(kernel_module_map)
 	const char *ko = getenv("SYNCMAP_SAMPLE_KO");
 	struct syncmap_ioc_info info;
 	char buf[64];
-	int kfd, fd;
+	int kfd, fd, rd;
 
 	if (!is_root())
 		SKIP(return, "needs root to load the sample module");
@@ -2443,6 +3090,11 @@ TEST(kernel_module_map)
 	EXPECT_EQ(1, sload(fd, "greeting", buf, sizeof(buf)));
 	EXPECT_STREQ("hello from syncmap_sample", buf);
 	EXPECT_EQ(0, sstore(fd, "from-userspace", "hi"));
+	/* The module's name is the module's to remove. */
+	EXPECT_ERR(EPERM, syncmap_destroy(fd));
+	rd = syncmap_open("sample", O_RDONLY);
+	EXPECT_LE(0, rd);
+	close(rd);
 	/* Others may read (0644) but not write. */
 	ASSERT_EQ(0, chmod(DEV, 0666));
 	EXPECT_EQ(0, as_user(NOBODY, sample_reader, NULL));
@@ -2715,6 +3367,199 @@ TEST(rmmod_refused_while_open)
 	EXPECT_ERR(EWOULDBLOCK, (int)syscall(SYS_delete_module, "syncmap",
 					     O_NONBLOCK));
 	close(fd);
+}
+
+/* --- OPEN racing DESTROY keeps the map's own value limit --- */
+
+struct vl_race {
+	char name[48];
+	volatile int stop;
+	unsigned long cycles;
+};
+
+static void *vl_create_destroy(void *p)
+{
+	struct syncmap_opts o = { .max_value_len = 16 };
+	struct vl_race *r = p;
+	int fd;
+
+	while (!r->stop) {
+		fd = syncmap_create(r->name, &o);
+		if (fd < 0)
+			continue;
+		syncmap_destroy(fd);
+		close(fd);
+		r->cycles++;
+	}
+	return NULL;
+}
+
+/*
+ * One thread creates and destroys a map of 16-byte values over and over,
+ * the other opens it whenever it can: every fd it gets takes 16 bytes at
+ * most, even when the name went away while the fd was being bound.
+ */
+TEST(open_racing_destroy_keeps_value_limit)
+{
+	unsigned long opened = 0, wrong = 0, stored = 0;
+	struct syncmap_ioc_info info;
+	struct vl_race r = { 0 };
+	char *big = calloc(1, 4096);
+	pthread_t t;
+	time_t end;
+	int fd;
+
+	ASSERT_TRUE(big != NULL);
+	unique_name(r.name, sizeof(r.name), "vlrace");
+	ASSERT_EQ(0, pthread_create(&t, NULL, vl_create_destroy, &r));
+	end = time(NULL) + 20;
+	while (time(NULL) < end) {
+		fd = syncmap_open(r.name, O_RDWR);
+		if (fd < 0)
+			continue;
+		opened++;
+		if (syncmap_info(fd, &info) || info.max_value_len != 16)
+			wrong++;
+		if (!syncmap_store(fd, "k", 1, big, 4096))
+			stored++;
+		else if (errno != E2BIG)
+			wrong++;
+		close(fd);
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%lu opens during %lu create+destroy cycles: %lu with another limit, %lu stored 4 KiB",
+	       opened, r.cycles, wrong, stored);
+	EXPECT_LT(0, opened);
+	EXPECT_EQ(0, wrong);
+	EXPECT_EQ(0, stored);
+	free(big);
+}
+
+/* --- quotas on anonymous maps --- */
+
+static int nobody_anon_quota(void *arg)
+{
+	const char *name = arg;
+	int fd[3], named, rc = 0, i;
+
+	fd[0] = syncmap_create(NULL, NULL);
+	fd[1] = syncmap_create(NULL, NULL);
+	if (fd[0] < 0 || fd[1] < 0)
+		return 60;
+	/* A third anonymous map is over the quota of 2... */
+	fd[2] = syncmap_create(NULL, NULL);
+	if (fd[2] >= 0 || errno != ENOSPC)
+		rc = 61;
+	close(fd[2]);
+	/* ...named maps are counted on their own... */
+	named = syncmap_create(name, NULL);
+	if (named < 0)
+		rc = 62;
+	else if (syncmap_destroy(named))
+		rc = 63;
+	close(named);
+	/* ...and closing one frees a slot. */
+	close(fd[0]);
+	fd[0] = syncmap_create(NULL, NULL);
+	if (fd[0] < 0)
+		rc = 64;
+	fd[2] = syncmap_create(NULL, NULL);
+	if (fd[2] >= 0 || errno != ENOSPC)
+		rc = 65;
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	return rc;
+}
+
+TEST(quota_anon_maps)
+{
+	char name[48], saved[16] = "64";
+	int rc, fd[3], in, i;
+	ssize_t n;
+
+	if (!is_root())
+		SKIP(return, "needs root to change module parameters");
+	in = open(PARAMS "/max_maps_per_user", O_RDONLY);
+	ASSERT_LE(0, in);
+	n = read(in, saved, sizeof(saved) - 1);
+	close(in);
+	ASSERT_LT(0, n);
+	saved[n] = '\0';
+	ASSERT_EQ(0, cg_write(PARAMS, "max_maps_per_user", "2"));
+	unique_name(name, sizeof(name), "anonquota");
+	ASSERT_EQ(0, chmod(DEV, 0666));
+	rc = as_user(NOBODY, nobody_anon_quota, name);
+	chmod(DEV, 0600);
+	/* CAP_SYS_ADMIN is not held to the quota. */
+	for (i = 0; i < 3; i++)
+		fd[i] = syncmap_create(NULL, NULL);
+	cg_write(PARAMS, "max_maps_per_user", saved);
+	EXPECT_EQ(0, rc);
+	for (i = 0; i < 3; i++) {
+		EXPECT_LE(0, fd[i]);
+		close(fd[i]);
+	}
+}
+
+/* --- the pool shrinks with its map --- */
+
+/* Wait until the values that left the map went to its pool or away. */
+static int pool_settle(int fd, struct syncmap_ioc_info *info)
+{
+	unsigned long long last = ~0ULL;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		if (syncmap_info(fd, info))
+			return -1;
+		/* A partly filled per-CPU block may wait for the next reap. */
+		if (info->pending_release <= 256 && info->pooled == last)
+			return 0;
+		last = info->pooled;
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/*
+ * 30000 keys of 8-byte values overwritten with 100-byte ones: the old
+ * blobs are pooled, as many as the map holds values, and no store takes
+ * them (another size).  Once every key is deleted the pool keeps at most
+ * 4096 of them.
+ */
+TEST_F_TIMEOUT(anon, pool_trimmed_when_map_shrinks, 300)
+{
+	enum { N = 30000, KS = 4 };
+	struct syncmap_packed_result *res = malloc(N * sizeof(*res));
+	unsigned char *keys = malloc((size_t)N * KS);
+	unsigned char *vals = calloc(N, 100);
+	struct syncmap_ioc_info info;
+
+	ASSERT_TRUE(res && keys && vals);
+	pkeys(keys, KS, 0, N);
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, KS, vals,
+				    8, res, N, 0));
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_STORE, keys, KS, vals,
+				    100, res, N, 0));
+	ASSERT_EQ(0, pool_settle(self->fd, &info));
+	TH_LOG("after the overwrites: %llu pooled, %llu pending",
+	       (unsigned long long)info.pooled,
+	       (unsigned long long)info.pending_release);
+	EXPECT_LT(4096, info.pooled);
+	EXPECT_GE(N, info.pooled);
+
+	ASSERT_EQ(N, syncmap_packed(self->fd, SYNCMAP_OP_DELETE, keys, KS, NULL,
+				    0, res, N, 0));
+	EXPECT_EQ(0, syncmap_len(self->fd));
+	ASSERT_EQ(0, pool_settle(self->fd, &info));
+	TH_LOG("after deleting every key: %llu pooled, %llu pending",
+	       (unsigned long long)info.pooled,
+	       (unsigned long long)info.pending_release);
+	EXPECT_GE(4096, info.pooled);
+	free(res);
+	free(keys);
+	free(vals);
 }
 
 #endif /* SYNCMAP_TEST_COMPAT */

@@ -22,14 +22,24 @@
  *   (once: a second bind is -EBUSY).  A file descriptor opened without
  *   write access may only read: writes fail with -EBADF.
  * - Errors: -ENOMEM, -E2BIG (key or value longer than the map's limit),
- *   -ENOSPC (map full; at create, too many named maps), -EINVAL (bad
+ *   -ENOSPC (map full; at create, too many named maps, or too many
+ *   anonymous maps open by one user), -EINVAL (bad
  *   arguments), -ERANGE (an output buffer too small: the needed length
  *   is written back, nothing is changed), -ENOENT (no map of that
  *   name), -EEXIST (name taken), -EACCES (the map's mode denies access),
- *   -EPERM (destroy by someone else than the owner), -EOPNOTSUPP (a map
+ *   -EPERM (destroy by someone else than the owner, or of a map a kernel
+ *   module registered), -EOPNOTSUPP (a map
  *   of a kernel module that does not hold byte values), -EINTR (killed
  *   while retrying a contended operation).  A @size above a page is
  *   -E2BIG.
+ * - No command reports an error after it changed a map: whatever the
+ *   error, -EFAULT included, the map is as it was (in %SYNCMAP_IOC_BATCH
+ *   and %SYNCMAP_IOC_PACKED, @done counts exactly what ran).  Before an
+ *   operation changes the map, what it writes back (@result and @out_len,
+ *   a batch's records, a packed call's results and value slots, @done) is
+ *   written back as read, and LOAD_AND_DELETE and SWAP copy their value
+ *   to @out.  Only another thread unmapping those buffers during the call
+ *   can still make the final write-back fail.
  */
 #ifndef _UAPI_SYNCMAP_H
 #define _UAPI_SYNCMAP_H
@@ -64,7 +74,9 @@
  * @size: sizeof(struct syncmap_ioc_create)
  * @flags: %SYNCMAP_CREATE_ANON for an anonymous map (dies with its last
  *	fd, @name must be all zero); otherwise a named map that persists
- *	until %SYNCMAP_IOC_DESTROY.
+ *	until %SYNCMAP_IOC_DESTROY.  A user without %CAP_SYS_ADMIN may
+ *	create the module parameter max_maps_per_user named maps, and
+ *	apart from them have as many anonymous maps open (-ENOSPC).
  * @name: name of a named map, NUL padded.
  * @mode: permission bits (at most 0777): owner bits apply to the creating
  *	fsuid, other bits to everyone else; group bits are not used.
@@ -75,6 +87,8 @@
  * @max_value_len: longest value; 0 for %SYNCMAP_DEFAULT_VALUE_SIZE.  Out:
  *	effective.  Not part of %SYNCMAP_CREATE_SIZE_VER0.
  * @reserved: must be 0.
+ *
+ * On any error, -EFAULT included, no map was made and the fd is unbound.
  */
 struct syncmap_ioc_create {
 	__u32 size;
@@ -101,7 +115,8 @@ struct syncmap_ioc_create {
  * @reserved: must be 0
  *
  * Needs read permission on the map, and write permission too if the fd
- * was opened for writing; %CAP_SYS_ADMIN overrides.
+ * was opened for writing; %CAP_SYS_ADMIN overrides.  On any error,
+ * -EFAULT included, the fd is unbound.
  */
 struct syncmap_ioc_open {
 	__u32 size;
@@ -119,8 +134,10 @@ struct syncmap_ioc_open {
  * @flags: must be 0
  *
  * Used by %SYNCMAP_IOC_DESTROY (remove the name of the bound map: only its
- * owner or %CAP_SYS_ADMIN; open fds keep working until closed) and
- * %SYNCMAP_IOC_CLEAR (delete every key).
+ * owner or %CAP_SYS_ADMIN, through a writable fd, and only for maps
+ * created through the device, not those a kernel module registered; open
+ * fds keep working until closed) and %SYNCMAP_IOC_CLEAR (delete every
+ * key).
  */
 struct syncmap_ioc_simple {
 	__u32 size;
@@ -273,7 +290,7 @@ enum syncmap_op_code {
  * @out) / 0 absent; DELETE 1 deleted / 0 absent; SWAP 1 replaced (previous
  * value in @out) / 0 inserted; COMPARE_AND_SWAP 1 swapped / 0 not (value
  * differs or key absent: it never inserts); COMPARE_AND_DELETE 1 deleted /
- * 0 not.  With -ERANGE the map is unchanged.
+ * 0 not.  With -ERANGE, -EFAULT or any other error the map is unchanged.
  */
 struct syncmap_ioc_op {
 	__u32 size;
@@ -307,8 +324,12 @@ struct syncmap_ioc_op {
  *	@count when stopped on an error or by a signal.
  * @reserved: must be 0
  *
- * Return: 0, or -EFAULT when an operation record cannot be read or written
- * back (@done still tells how many ran).
+ * An operation whose @out, @key, @value or @old faults fails alone with
+ * -EFAULT in its @result, the map unchanged.
+ *
+ * Return: 0, or -EFAULT when @done or an operation record cannot be read
+ * or written back (@done still tells how many ran; a record that cannot
+ * be written back is found before its operation runs).
  */
 struct syncmap_ioc_batch {
 	__u32 size;
@@ -368,7 +389,9 @@ struct syncmap_packed_result {
  * slot for DELETE), -E2BIG (@key_size or @value_size above the map's
  * limits), -EBADF, -EBADFD (fd not bound), -ENOMEM, -EINTR (a signal
  * before the first key), -EFAULT when an array cannot be read or written
- * (@done still tells how many keys ran; keys run in order, in pieces).
+ * (@done still tells how many keys ran; keys run in order, in pieces, and
+ * a piece of STORE, LOAD_AND_DELETE or DELETE runs only once its results
+ * and value slots proved writable).
  */
 struct syncmap_ioc_packed {
 	__u32 size;
