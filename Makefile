@@ -8,6 +8,8 @@
 #                  compat build, tools, initramfs, QEMU, log check; the
 #                  last line printed is "N passed, N failed"
 #   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
+#   make run-kcsan the concurrency suites and the torture run in the KCSAN
+#                  kernel (scripts/kcsan.config; part of check)
 #   make lint      checkpatch --strict + sparse (C=2)
 #   make bench     the benchmark (P1-P8) in a production-like kernel:
 #                  table of ratios against rhashtable, locked hash maps
@@ -61,7 +63,8 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run bench bench-smoke bench-check host-tests clean help
+	initramfs run kcsan run-kcsan bench bench-smoke bench-check host-tests \
+	clean help
 
 all: modules
 
@@ -80,9 +83,11 @@ check:
 	$(MAKE) tools
 	$(MAKE) initramfs
 	$(MAKE) run || true   # a crashed or hung guest is judged by check-log
+	$(MAKE) run-kcsan || true   # judged by check-log too
 	$(MAKE) bench-check || true   # judged by check-log too
-	$(SCRIPTS)/check-log.sh $(RESULTS)/console.log "$(ksrc)" \
-		$(RESULTS)/bench-smoke $(RESULTS)/host
+	$(SCRIPTS)/check-log.sh --ksrc "$(ksrc)" --bench $(RESULTS)/bench-smoke \
+		--host $(RESULTS)/host --guest kcsan=$(RESULTS)/kcsan/console.log \
+		$(RESULTS)/console.log
 
 # Tests that run on the build machine, not in a guest: each prints TAP to
 # $(RESULTS)/host/NAME.tap and its exit status to NAME.rc, for check-log.
@@ -179,6 +184,27 @@ run:
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-lab.cpio.gz -l $(RESULTS)/console.log \
 		-t $(LAB_TIMEOUT) -r 'lab| guest up' -a "$(LAB_APPEND)"
+
+# The KCSAN kernel (scripts/kcsan.config, built by the lab's recipe):
+# the modules built against it in build/kcsan, the concurrency suites and
+# the torture run, no selftests.  check-log judges its console with the
+# lab's; a KCSAN report that names syncmap fails it.
+kcsan_kdir = $$($(SCRIPTS)/lab-kernel.sh --config kcsan | tail -n1)
+KCSAN_APPEND := lab.kmemleak=0 lab.selftests=none \
+	kunit.filter_glob=syncmap_concurrency
+kcsan:
+	@kdir=$(kcsan_kdir)
+	$(call sync-tree,kcsan)
+	$(MAKE) -C "$$kdir" M=$(BUILD)/kcsan modules
+
+run-kcsan: kcsan
+	@kdir=$(kcsan_kdir)
+	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-kcsan.cpio.gz \
+		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/kcsan -x $(ROOTFS)
+	rm -f $(RESULTS)/kcsan/console.log $(RESULTS)/kcsan/console.log.boot-failed
+	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
+		-i $(BUILD)/initramfs-kcsan.cpio.gz -l $(RESULTS)/kcsan/console.log \
+		-t $(LAB_TIMEOUT) -r 'lab| guest up' -a "$(KCSAN_APPEND) $(LAB_APPEND)"
 
 # The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
 # tools/demo.sh) when tools/Makefile exists: no kernel source needed.

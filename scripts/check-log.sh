@@ -4,8 +4,13 @@
 # Judge a lab console log (written by scripts/run-qemu.sh while the guest
 # ran scripts/guest-init.sh).
 #
-# Usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE [BENCH_SMOKE_DIR
-#                     [HOST_TAP_DIR]]]
+# Usage: check-log.sh [--ksrc DIR] [--bench DIR] [--host DIR]
+#                     [--guest NAME=CONSOLE_LOG]... [CONSOLE_LOG]
+#
+# CONSOLE_LOG is the lab guest's log; --guest adds the log of another
+# guest (e.g. kcsan=build/results/kcsan/console.log), judged the same way
+# and reported under its name.  --ksrc is the kernel source tree with
+# kunit.py (looked up when not given).
 #
 # - Cuts out each KUnit suite's KTAP (from debugfs) and each selftest's
 #   TAP and parses them with the kernel's own "kunit.py parse".  Only the
@@ -13,9 +18,12 @@
 #   "KTAP version 1 / 1..0" that built-in KUnit prints at boot never is.
 # - Scans the kernel's console output for reports (table below), checks
 #   the kmemleak dump, the taint flags and that the guest reached its end.
-# - With BENCH_SMOKE_DIR ("make bench-check"): one more test, passed when
+#   A KCSAN report fails the run when any line of it names syncmap; one
+#   entirely inside the rest of the kernel is shown but not counted (the
+#   KCSAN kernel instruments all of it, and its own races are not ours).
+# - With --bench DIR ("make bench-check"): one more test, passed when
 #   the benchmark's smoke run exited 0 and reported every target P1-P8.
-# - With HOST_TAP_DIR ("make host-tests"): every NAME.tap in it is the TAP
+# - With --host DIR ("make host-tests"): every NAME.tap in it is the TAP
 #   of a test run on the build machine, NAME.rc its exit status; they are
 #   parsed and counted like the guest's selftests.
 #
@@ -56,8 +64,23 @@ reports=(
 taint_allowed=$((4096 | 262144))
 taint_letters=PFSRMBUDAWCIOELKXTN
 
-log=${1:?usage: check-log.sh CONSOLE_LOG [KERNEL_SOURCE_TREE]}
-ksrc=${2:-}
+ksrc= bench= host=
+logs=()
+usage() {
+	echo "usage: check-log.sh [--ksrc DIR] [--bench DIR] [--host DIR] [--guest NAME=LOG]... [LOG]" >&2
+	exit 2
+}
+while (($#)); do
+	case $1 in
+	--ksrc) ksrc=${2:?}; shift 2 ;;
+	--bench) bench=${2:?}; shift 2 ;;
+	--host) host=${2:?}; shift 2 ;;
+	--guest) [[ ${2:-} == *=* ]] || usage; logs+=("$2"); shift 2 ;;
+	-*) usage ;;
+	*) logs=("lab=$1" "${logs[@]}"); shift ;;
+	esac
+done
+((${#logs[@]})) || usage
 if [[ -z $ksrc ]]; then
 	ksrc=$("$here/lab-kernel.sh" --source | tail -n1)
 fi
@@ -78,59 +101,6 @@ show() {
 	sed -e 's/^/    /' | head -n 40
 }
 
-if [[ ! -s $log ]]; then
-	problem "console log $log missing or empty"
-	echo "0 passed, $problems failed"
-	exit 1
-fi
-[[ -r $kunit ]] || { problem "kunit.py not found in $ksrc"; echo "0 passed, $problems failed"; exit 1; }
-
-outdir=$(cd "$(dirname "$log")" && pwd)/parsed
-rm -rf "$outdir"
-mkdir -p "$outdir"
-
-# QEMU's serial output has CRLF line ends.
-clean=$outdir/console.txt
-tr -d '\r' <"$log" >"$clean"
-
-# The guest's stream: kmsg records "[ time] lab| text" -> "text".
-stream=$outdir/stream.txt
-sed -nE 's/^\[[^]]*\] lab\| ?//p' "$clean" >"$stream"
-# Everything else the kernel (or QEMU) printed, with line numbers.
-kernel_lines=$outdir/kernel.txt
-grep -nvE '^\[[^]]*\] lab\|' "$clean" >"$kernel_lines" || true
-
-# --- 1. Cut the result blocks out of the stream ---
-awk -v dir="$outdir" '
-	/^BEGIN (KTAP|TAP) / {
-		kind = $2; name = $3
-		file = dir "/" tolower(kind) "-" name ".txt"
-		printf "" >file
-		inblk = 1
-		next
-	}
-	/^END (KTAP|TAP) / && inblk {
-		close(file)
-		rc = $4; sub(/^rc=/, "", rc)
-		print tolower($2) "\t" $3 "\t" file "\t" (rc == "" ? "-" : rc) >(dir "/blocks.tsv")
-		inblk = 0
-		next
-	}
-	inblk { print >file }
-	END { if (inblk) print "incomplete\t" name "\t" file "\t-" >(dir "/blocks.tsv") }
-' "$stream"
-touch "$outdir/blocks.tsv"
-if [[ -n ${4:-} ]]; then
-	for tap in "$4"/*.tap; do
-		[[ -e $tap ]] || continue
-		name=$(basename "$tap" .tap)
-		cp "$tap" "$outdir/tap-host-$name.txt"
-		printf 'tap\thost-%s\t%s\t%s\n' "$name" "$outdir/tap-host-$name.txt" \
-			"$(cat "${tap%.tap}.rc" 2>/dev/null || echo none)" >>"$outdir/blocks.tsv"
-	done
-fi
-
-# --- 2. Parse each block with kunit.py ---
 count_json() {
 	python3 - "$1" <<'EOF'
 import json, sys
@@ -152,83 +122,175 @@ print(p, f, s)
 EOF
 }
 
-while IFS=$'\t' read -r kind name file rc; do
-	if [[ $kind == incomplete ]]; then
-		problem "result block '$name' never ended (guest crashed or hung)"
-		continue
+judge_log() {
+	local log=$1 tag=$2 host_dir=$3
+	local outdir clean stream kernel_lines kind name file rc json p f s label re hits taint flags b r tap
+	if [[ ! -s $log ]]; then
+		problem "${tag}console log $log missing or empty"
+		return
 	fi
-	json=${file%.txt}.json
-	python3 "$kunit" parse --json="$json" "$file" >"${file%.txt}.parsed" 2>&1 || true
-	if [[ ! -s $json ]]; then
-		problem "kunit.py could not parse $kind '$name'"
-		show <"${file%.txt}.parsed"
-		continue
-	fi
-	read -r p f s < <(count_json "$json")
-	echo "check-log: $kind $name: $p passed, $f failed, $s skipped"
-	if ((f > 0)); then
-		grep -E '^ *not ok' "$file" | show
-	fi
-	# kselftest exit codes: 0 pass, 4 skip.  A non-zero exit that the TAP
-	# does not explain (crash, timeout = 124) is a failure of its own.
-	if [[ $kind == tap && $rc != 0 && $rc != 4 ]] && ((f == 0)); then
-		problem "selftest $name exited with status $rc"
-		tail -n 5 "$file" | show
-	fi
-	if ((p + f + s == 0)); then
-		problem "$kind block '$name' holds no test results"
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	skipped=$((skipped + s))
-done <"$outdir/blocks.tsv"
 
-# --- 3. Kernel reports ---
-for ((i = 0; i < ${#reports[@]}; i += 2)); do
-	label=${reports[i]}
-	re=${reports[i + 1]}
-	if hits=$(grep -E -- "$re" "$kernel_lines"); then
-		problem "kernel report: $label"
+	outdir=$(cd "$(dirname "$log")" && pwd)/parsed
+	rm -rf "$outdir"
+	mkdir -p "$outdir"
+
+	# QEMU's serial output has CRLF line ends.
+	clean=$outdir/console.txt
+	tr -d '\r' <"$log" >"$clean"
+
+	# The guest's stream: kmsg records "[ time] lab| text" -> "text".
+	stream=$outdir/stream.txt
+	sed -nE 's/^\[[^]]*\] lab\| ?//p' "$clean" >"$stream"
+	# Everything else the kernel (or QEMU) printed, with line numbers.
+	kernel_lines=$outdir/kernel.txt
+	grep -nvE '^\[[^]]*\] lab\|' "$clean" >"$kernel_lines" || true
+
+	# --- 1. Cut the result blocks out of the stream ---
+	awk -v dir="$outdir" '
+		/^BEGIN (KTAP|TAP) / {
+			kind = $2; name = $3
+			file = dir "/" tolower(kind) "-" name ".txt"
+			printf "" >file
+			inblk = 1
+			next
+		}
+		/^END (KTAP|TAP) / && inblk {
+			close(file)
+			rc = $4; sub(/^rc=/, "", rc)
+			print tolower($2) "\t" $3 "\t" file "\t" (rc == "" ? "-" : rc) >(dir "/blocks.tsv")
+			inblk = 0
+			next
+		}
+		inblk { print >file }
+		END { if (inblk) print "incomplete\t" name "\t" file "\t-" >(dir "/blocks.tsv") }
+	' "$stream"
+	touch "$outdir/blocks.tsv"
+	if [[ -n $host_dir ]]; then
+		for tap in "$host_dir"/*.tap; do
+			[[ -e $tap ]] || continue
+			name=$(basename "$tap" .tap)
+			cp "$tap" "$outdir/tap-host-$name.txt"
+			printf 'tap\thost-%s\t%s\t%s\n' "$name" "$outdir/tap-host-$name.txt" \
+				"$(cat "${tap%.tap}.rc" 2>/dev/null || echo none)" >>"$outdir/blocks.tsv"
+		done
+	fi
+
+	# --- 2. Parse each block with kunit.py ---
+
+	while IFS=$'\t' read -r kind name file rc; do
+		if [[ $kind == incomplete ]]; then
+			problem "${tag}result block '$name' never ended (guest crashed or hung)"
+			continue
+		fi
+		json=${file%.txt}.json
+		python3 "$kunit" parse --json="$json" "$file" >"${file%.txt}.parsed" 2>&1 || true
+		if [[ ! -s $json ]]; then
+			problem "${tag}kunit.py could not parse $kind '$name'"
+			show <"${file%.txt}.parsed"
+			continue
+		fi
+		read -r p f s < <(count_json "$json")
+		echo "check-log: $tag$kind $name: $p passed, $f failed, $s skipped"
+		if ((f > 0)); then
+			grep -E '^ *not ok' "$file" | show
+		fi
+		# kselftest exit codes: 0 pass, 4 skip.  A non-zero exit that the TAP
+		# does not explain (crash, timeout = 124) is a failure of its own.
+		if [[ $kind == tap && $rc != 0 && $rc != 4 ]] && ((f == 0)); then
+			problem "${tag}selftest $name exited with status $rc"
+			tail -n 5 "$file" | show
+		fi
+		if ((p + f + s == 0)); then
+			problem "$tag$kind block '$name' holds no test results"
+		fi
+		passed=$((passed + p))
+		failed=$((failed + f))
+		skipped=$((skipped + s))
+	done <"$outdir/blocks.tsv"
+
+	# --- 3. Kernel reports ---
+	# KCSAN reports first: those that do not name syncmap leave the scan.
+	awk -v dir="$outdir" '
+		/BUG: KCSAN:/ { inr = 1; n++; blk = "" }
+		inr { blk = blk $0 "\n" }
+		inr && /^[0-9]+:\[[^]]*\] =+$/ && blk ~ /Reported by Kernel Concurrency Sanitizer/ {
+			inr = 0
+			f = dir "/kcsan-" n ".txt"
+			printf "%s", blk >f
+			close(f)
+		}
+		END { if (inr) { f = dir "/kcsan-" n ".txt"; printf "%s", blk >f } }
+	' "$kernel_lines"
+	for r in "$outdir"/kcsan-*.txt; do
+		[[ -e $r ]] || continue
+		if grep -q syncmap "$r"; then
+			problem "${tag}kernel report: KCSAN data race in syncmap"
+			show <"$r"
+		else
+			echo "check-log: ${tag}note: KCSAN report outside syncmap, not counted:"
+			show <"$r"
+		fi
+		# Its lines are judged here, not again below.
+		cut -d: -f1 "$r" | sed 's/$/:/' >"$r.lines"
+		grep -vF -f "$r.lines" "$kernel_lines" >"$kernel_lines.tmp" || true
+		mv "$kernel_lines.tmp" "$kernel_lines"
+	done
+	for ((i = 0; i < ${#reports[@]}; i += 2)); do
+		label=${reports[i]}
+		re=${reports[i + 1]}
+		if hits=$(grep -E -- "$re" "$kernel_lines"); then
+			problem "${tag}kernel report: $label"
+			show <<<"$hits"
+		fi
+	done
+
+	# --- 4. kmemleak dump ---
+	if grep -qx 'BEGIN KMEMLEAK' "$stream"; then
+		sed -n '/^BEGIN KMEMLEAK$/,/^END KMEMLEAK$/p' "$stream" >"$outdir/kmemleak.txt"
+		if grep -q 'unreferenced object' "$outdir/kmemleak.txt"; then
+			problem "${tag}kmemleak found unreferenced objects"
+			show <"$outdir/kmemleak.txt"
+		fi
+	fi
+
+	# --- 5. Steps the guest reported as failed ---
+	if hits=$(grep -E '^FAIL ' "$stream"); then
+		problem "${tag}guest steps failed"
 		show <<<"$hits"
 	fi
+
+	# --- 6. Taint ---
+	taint=$(sed -nE 's/^tainted=([0-9]+)$/\1/p' "$stream" | tail -n1)
+	if [[ -z $taint ]]; then
+		problem "${tag}guest did not report the taint flags"
+	elif ((taint & ~taint_allowed)); then
+		flags=
+		for ((b = 0; b < ${#taint_letters}; b++)); do
+			((taint & (1 << b))) && flags+=${taint_letters:b:1}
+		done
+		problem "${tag}kernel tainted=$taint ($flags); only O and N are expected"
+	fi
+
+	# --- 7. Did the guest get to the end? ---
+	if ! grep -qx 'done' "$stream"; then
+		problem "${tag}guest did not reach the end of its script (crash, panic or timeout)"
+		tail -n 15 "$clean" | show
+	fi
+
+}
+
+[[ -r $kunit ]] || { problem "kunit.py not found in $ksrc"; echo "0 passed, $problems failed"; exit 1; }
+for entry in "${logs[@]}"; do
+	name=${entry%%=*}
+	tag=
+	[[ $name == lab ]] || tag="$name: "
+	# Host tests are counted once, with the lab guest.
+	judge_log "${entry#*=}" "$tag" "$([[ $name == lab ]] && echo "$host")"
 done
 
-# --- 4. kmemleak dump ---
-if grep -qx 'BEGIN KMEMLEAK' "$stream"; then
-	sed -n '/^BEGIN KMEMLEAK$/,/^END KMEMLEAK$/p' "$stream" >"$outdir/kmemleak.txt"
-	if grep -q 'unreferenced object' "$outdir/kmemleak.txt"; then
-		problem "kmemleak found unreferenced objects"
-		show <"$outdir/kmemleak.txt"
-	fi
-fi
-
-# --- 5. Steps the guest reported as failed ---
-if hits=$(grep -E '^FAIL ' "$stream"); then
-	problem "guest steps failed"
-	show <<<"$hits"
-fi
-
-# --- 6. Taint ---
-taint=$(sed -nE 's/^tainted=([0-9]+)$/\1/p' "$stream" | tail -n1)
-if [[ -z $taint ]]; then
-	problem "guest did not report the taint flags"
-elif ((taint & ~taint_allowed)); then
-	flags=
-	for ((b = 0; b < ${#taint_letters}; b++)); do
-		((taint & (1 << b))) && flags+=${taint_letters:b:1}
-	done
-	problem "kernel tainted=$taint ($flags); only O and N are expected"
-fi
-
-# --- 7. Did the guest get to the end? ---
-if ! grep -qx 'done' "$stream"; then
-	problem "guest did not reach the end of its script (crash, panic or timeout)"
-	tail -n 15 "$clean" | show
-fi
-
 # --- 8. The benchmark's smoke run ---
-if [[ -n ${3:-} ]]; then
-	bench=$3 missing=
+if [[ -n $bench ]]; then
+	missing=
 	for t in P1 P2 P3 P4 P5 P6 P7 P8; do
 		grep -q "^$t," "$bench/targets.csv" 2>/dev/null || missing+=" $t"
 	done
