@@ -8,8 +8,8 @@
 #                  compat build, tools, initramfs, QEMU, log check; the
 #                  last line printed is "N passed, N failed"
 #   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
-#   make run-kcsan the concurrency suites and the torture run in the KCSAN
-#                  kernel (scripts/kcsan.config; part of check)
+#   make run-kcsan the KUnit suites and selftests in the KCSAN kernel
+#                  (scripts/kcsan.config; part of check)
 #   make lint      checkpatch --strict + sparse (C=2)
 #   make bench     the benchmark (P1-P8) in a production-like kernel:
 #                  table of ratios against rhashtable, locked hash maps
@@ -186,12 +186,12 @@ run:
 		-t $(LAB_TIMEOUT) -r 'lab| guest up' -a "$(LAB_APPEND)"
 
 # The KCSAN kernel (scripts/kcsan.config, built by the lab's recipe):
-# the modules built against it in build/kcsan, the concurrency suites and
-# the torture run, no selftests.  check-log judges its console with the
-# lab's; a KCSAN report that names syncmap fails it.
+# the modules built against it in build/kcsan, the same initramfs as the
+# lab's, every KUnit suite and selftest (about 4 minutes: no KASAN), no
+# kmemleak.  check-log judges its console with the lab's; a KCSAN report
+# that names syncmap fails it.
 kcsan_kdir = $$($(SCRIPTS)/lab-kernel.sh --config kcsan | tail -n1)
-KCSAN_APPEND := lab.kmemleak=0 lab.selftests=none \
-	kunit.filter_glob=syncmap_concurrency
+KCSAN_APPEND ?= lab.kmemleak=0
 kcsan:
 	@kdir=$(kcsan_kdir)
 	$(call sync-tree,kcsan)
