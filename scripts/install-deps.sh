@@ -26,6 +26,7 @@ pkgs=(
 	rsync gcc make
 	gcc-multilib		# the 32-bit (compat ioctl) selftest
 	perl			# checkpatch.pl
+	liburcu-dev		# the core built in userspace (tools/testing/userspace)
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
