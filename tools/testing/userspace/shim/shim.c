@@ -294,12 +294,32 @@ void shim_rcu_read_unlock(void)
 	urcu_memb_read_unlock();
 }
 
+/*
+ * A grace period lasts at least this long, as the kernel's take
+ * milliseconds.  liburcu's take microseconds, and each costs the memb
+ * flavour a membarrier() (an IPI to every CPU running the process): the
+ * reap work, re-queued by every retirement, would spend a third of the
+ * machine on them, freeing a few values per grace period where the
+ * kernel frees thousands.  SHIM_GP_US sets it (0: as fast as liburcu).
+ */
+static unsigned long gp_us = 1000;
+
+static void __attribute__((constructor)) shim_init_gp(void)
+{
+	const char *s = getenv("SHIM_GP_US");
+
+	if (s)
+		gp_us = strtoul(s, NULL, 10);
+}
+
 void shim_synchronize_rcu(void)
 {
 	if (shim_task.rcu_nesting)
 		shim_bug(__FILE__, __LINE__,
 			 "synchronize_rcu() inside an RCU read section");
 	might_sleep();
+	if (gp_us)
+		usleep(gp_us);
 	urcu_memb_synchronize_rcu();
 	tsan_acquire(&rcu_gp);
 }
@@ -363,7 +383,7 @@ void shim_srcu_read_unlock(struct srcu_struct *ssp, int idx)
 
 bool shim_srcu_read_lock_held(const struct srcu_struct *ssp)
 {
-	return srcu_slot(ssp, false) != NULL;
+	return shim_task.srcu_nesting && srcu_slot(ssp, false) != NULL;
 }
 
 /*
