@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Concurrency properties at native scale, on as many threads as there are
- * cores and more (the TSan build runs the same with fewer operations):
+ * cores and more (the sanitizer builds run the same with fewer operations,
+ * NATIVE_SCALE as in native_model_test.c):
  *
  *  - per-thread models: every thread runs every operation on keys of its
  *    own and checks each result against its own model, while a Range
@@ -31,8 +32,10 @@ static unsigned int cscale(void)
 
 	if (s)
 		return (unsigned int)atoi(s);
-#ifdef __SANITIZE_THREAD__
-	return 20;
+#if defined(__SANITIZE_THREAD__)
+	return 15;
+#elif defined(__SANITIZE_ADDRESS__)
+	return 50;
 #else
 	return 100;
 #endif

@@ -10,7 +10,7 @@
  * made is in the map, released by it exactly once, or freed by the test.
  *
  * The seed and operation number are printed on the first divergence.
- * NATIVE_SCALE (percent, default 100; the TSan build 20) scales the ops.
+ * NATIVE_SCALE (percent; default 100, ASan 50, TSan 15) scales the ops.
  */
 #include "syncmap_test.h"
 
@@ -35,8 +35,10 @@ static unsigned int native_scale(void)
 
 	if (s)
 		return (unsigned int)atoi(s);
-#ifdef __SANITIZE_THREAD__
-	return 20;
+#if defined(__SANITIZE_THREAD__)
+	return 15;
+#elif defined(__SANITIZE_ADDRESS__)
+	return 50;
 #else
 	return 100;
 #endif
