@@ -14,6 +14,9 @@
 #                  and BPF, CSV and plots (scripts/bench.sh)
 #   make bench-smoke  the same with small sizes
 #   make bench-check  the smoke run on the stock kernel (part of check)
+#   make native    the core built in userspace, plain, ASan+UBSan and TSan,
+#                  running the KUnit suites and the native ones (about a
+#                  minute and a half, no kernel, no QEMU; part of check)
 #   make compat    build against the stock 6.1 headers, W=1, no warnings
 #   make clean     remove build/ (the kernel cache outside the repo stays)
 #
@@ -61,7 +64,7 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run bench bench-smoke bench-check host-tests clean help
+	initramfs run bench bench-smoke bench-check host-tests native clean help
 
 all: modules
 
@@ -86,7 +89,7 @@ check:
 
 # Tests that run on the build machine, not in a guest: each prints TAP to
 # $(RESULTS)/host/NAME.tap and its exit status to NAME.rc, for check-log.
-HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh
+HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh $(SCRIPTS)/test-userspace-core.sh
 host-tests:
 	@rm -rf $(RESULTS)/host
 	mkdir -p $(RESULTS)/host
@@ -100,6 +103,12 @@ host-tests:
 		((r == 0)) || rc=1
 	done
 	exit "$$rc"
+
+# tools/testing/userspace: the core and the KUnit suites in userspace,
+# three builds; KTAP on stdout, as host-tests runs it.
+native:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/test-userspace-core.sh
 
 lint: checkpatch sparse
 
