@@ -365,8 +365,16 @@ struct task_struct {
 extern __thread struct task_struct shim_task;
 #define current	(&shim_task)
 
+/*
+ * SHIM_NDEBUG (the benchmark's build) drops the lockdep, PROVE_RCU and
+ * might_sleep() checks, as a production kernel has none of them.
+ */
 void shim_might_sleep(const char *file, int line);
+#ifdef SHIM_NDEBUG
+#define might_sleep()	do { } while (0)
+#else
 #define might_sleep()	shim_might_sleep(__FILE__, __LINE__)
+#endif
 #define might_sleep_if(c)	do { if (c) might_sleep(); } while (0)
 #define in_task()	(!shim_task.in_softirq && !shim_task.irq_disabled)
 #define in_serving_softirq()	(shim_task.in_softirq)
@@ -652,8 +660,12 @@ static inline bool shim_lock_held(const struct shim_lock *l)
 	do { spin_unlock(x); local_irq_restore(flags); } while (0)
 
 #define lockdep_is_held(x)	shim_lock_held(&(x)->l)
+#ifdef SHIM_NDEBUG
+#define lockdep_assert_held(x)	do { } while (0)
+#else
 #define lockdep_assert_held(x)						\
 	WARN(!lockdep_is_held(x), "lockdep: %s not held", #x)
+#endif
 #define lockdep_assert_not_held(x)					\
 	WARN(lockdep_is_held(x), "lockdep: %s held", #x)
 
@@ -676,11 +688,15 @@ void shim_synchronize_rcu(void);
 #define rcu_read_lock_bh_held()	rcu_read_lock_any_held()
 
 void shim_rcu_report(const char *file, int line, const char *what);
+#ifdef SHIM_NDEBUG
+#define RCU_LOCKDEP_WARN(c, s)	do { } while (0)
+#else
 #define RCU_LOCKDEP_WARN(c, s)						\
 	do {								\
 		if (unlikely(c))					\
 			shim_rcu_report(__FILE__, __LINE__, s);		\
 	} while (0)
+#endif
 
 /* Loads of RCU pointers are acquires: TSan must see the publication. */
 #define __rcu_load(p)	__atomic_load_n(&(p), __ATOMIC_ACQUIRE)
