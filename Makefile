@@ -14,6 +14,8 @@
 #                  and BPF, CSV and plots (scripts/bench.sh)
 #   make bench-smoke  the same with small sizes
 #   make bench-check  the smoke run on the stock kernel (part of check)
+#   make bench-native  Go's sync.Map benchmark shapes natively: syncmap,
+#                  Go's sync.Map, cds_lfht, an rwlock map; table, CSV, plot
 #   make native    the core built in userspace, plain, ASan+UBSan and TSan,
 #                  running the KUnit suites and the native ones (about a
 #                  minute and a half, no kernel, no QEMU; part of check)
@@ -64,7 +66,7 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run bench bench-smoke bench-check host-tests native clean help
+	initramfs run bench bench-smoke bench-check host-tests native bench-native clean help
 
 all: modules
 
@@ -219,6 +221,10 @@ demo:
 bench:
 	@$(SCRIPTS)/install-deps.sh
 	$(SCRIPTS)/bench.sh
+
+bench-native:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/bench-native.sh $(BENCH_NATIVE_ARGS)
 
 bench-smoke:
 	@$(SCRIPTS)/install-deps.sh
