@@ -158,6 +158,7 @@ void udelay(unsigned long us)
 
 /* ---- CPUs and per-CPU areas ------------------------------------------- */
 
+#ifndef SHIM_PCPU_THREAD
 static void __attribute__((constructor)) shim_init_cpus(void)
 {
 	const char *s = getenv("SHIM_CPUS");
@@ -172,6 +173,50 @@ int shim_cpu(void)
 
 	return cpu < 0 ? 0 : cpu % shim_nr_cpus;
 }
+#else
+/* Slots for the live threads: the lowest free one, given back at exit. */
+#define SLOTS 64
+__thread int shim_cpu_slot = -1;
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool slot_used[SLOTS];
+static pthread_key_t slot_key;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+static void slot_put(void *arg)
+{
+	pthread_mutex_lock(&slot_lock);
+	slot_used[shim_cpu_slot] = false;
+	pthread_mutex_unlock(&slot_lock);
+	shim_cpu_slot = -1;
+}
+
+static void slot_init(void)
+{
+	pthread_key_create(&slot_key, slot_put);
+}
+
+static void __attribute__((constructor)) shim_init_cpus(void)
+{
+	shim_nr_cpus = SLOTS;
+}
+
+int shim_cpu_slot_get(void)
+{
+	int i;
+
+	pthread_once(&slot_once, slot_init);
+	pthread_mutex_lock(&slot_lock);
+	for (i = 0; i < SLOTS && slot_used[i]; i++)
+		;
+	if (i == SLOTS)
+		shim_bug(__FILE__, __LINE__, "shim: more live threads than per-CPU slots");
+	slot_used[i] = true;
+	pthread_mutex_unlock(&slot_lock);
+	shim_cpu_slot = i;
+	pthread_setspecific(slot_key, &shim_cpu_slot);
+	return i;
+}
+#endif
 
 void *shim_alloc_percpu(size_t size)
 {

@@ -431,7 +431,9 @@ void udelay(unsigned long us);
 /* ---- cpumask, per-CPU data -------------------------------------------- */
 
 extern int shim_nr_cpus;
+#ifndef SHIM_PCPU_THREAD
 int shim_cpu(void);
+#endif
 #define nr_cpu_ids	((unsigned int)shim_nr_cpus)
 #define num_possible_cpus()	((unsigned int)shim_nr_cpus)
 #define num_online_cpus()	((unsigned int)shim_nr_cpus)
@@ -451,6 +453,25 @@ int shim_cpu(void);
  * operations are atomic, which TSan then sees.
  */
 #define SHIM_PCPU_STRIDE	512UL
+#ifdef SHIM_PCPU_THREAD
+/*
+ * The benchmark's build: a "CPU" is a slot a thread holds from its first
+ * per-CPU access to its end, never shared by two live threads, so that
+ * this_cpu_*() are plain read-modify-writes as the kernel's single
+ * instructions are (the atomic ones cost a locked add per load here).
+ */
+extern __thread int shim_cpu_slot;
+int shim_cpu_slot_get(void);
+#define shim_cpu()	(likely(shim_cpu_slot >= 0) ? shim_cpu_slot : shim_cpu_slot_get())
+#define __this_cpu_rmw(pcp, op, v)					\
+	do {								\
+		__typeof__(&(pcp)) __p = raw_cpu_ptr(&(pcp));		\
+		__atomic_store_n(__p, __atomic_load_n(__p, __ATOMIC_RELAXED) op (v), \
+				 __ATOMIC_RELAXED);			\
+	} while (0)
+#define this_cpu_add(pcp, v)	__this_cpu_rmw(pcp, +, v)
+#define this_cpu_sub(pcp, v)	__this_cpu_rmw(pcp, -, v)
+#endif
 void *shim_alloc_percpu(size_t size);
 #define alloc_percpu_gfp(type, gfp)					\
 	({								\
@@ -463,10 +484,12 @@ void *shim_alloc_percpu(size_t size);
 	((__typeof__(p))((char *)(p) + (size_t)(cpu) * SHIM_PCPU_STRIDE))
 #define raw_cpu_ptr(p)	per_cpu_ptr(p, shim_cpu())
 #define this_cpu_ptr(p)	raw_cpu_ptr(p)
+#ifndef SHIM_PCPU_THREAD
 #define this_cpu_add(pcp, v)						\
 	((void)__atomic_fetch_add(raw_cpu_ptr(&(pcp)), (v), __ATOMIC_RELAXED))
 #define this_cpu_sub(pcp, v)						\
 	((void)__atomic_fetch_sub(raw_cpu_ptr(&(pcp)), (v), __ATOMIC_RELAXED))
+#endif
 #define this_cpu_inc(pcp)	this_cpu_add(pcp, 1)
 #define this_cpu_dec(pcp)	this_cpu_sub(pcp, 1)
 #define this_cpu_read(pcp)	READ_ONCE(*raw_cpu_ptr(&(pcp)))
