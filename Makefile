@@ -66,7 +66,7 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run bench bench-smoke bench-check host-tests native bench-native clean help
+	initramfs run bench bench-smoke bench-check host-tests clean help
 
 all: modules
 
@@ -108,6 +108,7 @@ host-tests:
 
 # tools/testing/userspace: the core and the KUnit suites in userspace,
 # three builds; KTAP on stdout, as host-tests runs it.
+.PHONY: native bench-native
 native:
 	@$(SCRIPTS)/install-deps.sh
 	$(SCRIPTS)/test-userspace-core.sh
