@@ -50,6 +50,10 @@ struct kunit_suite {
 	struct kunit_case *test_cases;
 };
 
+/* <kunit/visibility.h>: everything is visible to the tests here. */
+#define VISIBLE_IF_KUNIT
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+
 #define KUNIT_CASE(fn)	{ .run_case = fn, .name = #fn }
 #define KUNIT_CASE_SLOW(fn)						\
 	{ .run_case = fn, .name = #fn, .speed = KUNIT_SPEED_SLOW }

@@ -10,6 +10,7 @@
 
 #include <malloc.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -680,6 +681,82 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool kv)
 	if (size == SIZE_MAX)
 		return NULL;
 	return (gfp & __GFP_ZERO) ? calloc(1, size ?: 1) : malloc(size ?: 1);
+}
+
+struct vm_area {
+	struct vm_area *next;
+	const char *start;
+	size_t size;
+};
+
+static pthread_mutex_t vm_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vm_area *vm_areas;
+static unsigned long vm_nr;
+
+void *vmalloc(unsigned long size)
+{
+	size_t len = ALIGN(size ?: 1, PAGE_SIZE);
+	struct vm_area *a = malloc(sizeof(*a));
+	void *p;
+
+	might_sleep();
+	if (!a)
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED) {
+		free(a);
+		return NULL;
+	}
+	a->start = p;
+	a->size = len;
+	pthread_mutex_lock(&vm_lock);
+	a->next = vm_areas;
+	vm_areas = a;
+	__atomic_store_n(&vm_nr, vm_nr + 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&vm_lock);
+	return p;
+}
+
+void *vzalloc(unsigned long size)
+{
+	return vmalloc(size);	/* fresh anonymous pages are zero */
+}
+
+bool is_vmalloc_addr(const void *p)
+{
+	const char *c = p;
+	struct vm_area *a;
+	bool found = false;
+
+	if (!__atomic_load_n(&vm_nr, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&vm_lock);
+	for (a = vm_areas; a && !found; a = a->next)
+		found = c >= a->start && c < a->start + a->size;
+	pthread_mutex_unlock(&vm_lock);
+	return found;
+}
+
+void vfree(const void *p)
+{
+	struct vm_area **pp, *a;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&vm_lock);
+	for (pp = &vm_areas; (a = *pp); pp = &a->next)
+		if (a->start == p)
+			break;
+	if (a) {
+		*pp = a->next;
+		__atomic_store_n(&vm_nr, vm_nr - 1, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&vm_lock);
+	if (!a)
+		shim_bug(__FILE__, __LINE__, "vfree() of memory vmalloc() did not give");
+	munmap((void *)a->start, a->size);
+	free(a);
 }
 
 size_t ksize(const void *p)

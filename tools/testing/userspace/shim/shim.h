@@ -889,8 +889,24 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool kv);
 #define kvmalloc(size, gfp)	shim_kmalloc((size), (gfp), true)
 #define kvzalloc(size, gfp)	kvmalloc((size), (gfp) | __GFP_ZERO)
 #define kvcalloc(n, size, gfp)	kvzalloc(size_mul(n, size), gfp)
+/*
+ * vmalloc() memory is mapped pages of its own, known to is_vmalloc_addr();
+ * kvfree() tells the two kinds apart, kfree() of it crashes, as it would
+ * (or should) in the kernel.
+ */
+void *vmalloc(unsigned long size);
+void *vzalloc(unsigned long size);
+void vfree(const void *p);
+bool is_vmalloc_addr(const void *p);
 #define kfree(p)	free((void *)(p))
-#define kvfree(p)	free((void *)(p))
+#define kvfree(p)							\
+	do {								\
+		const void *__p = (p);					\
+		if (is_vmalloc_addr(__p))				\
+			vfree(__p);					\
+		else							\
+			free((void *)__p);				\
+	} while (0)
 #define kfree_sensitive(p)	free((void *)(p))
 size_t ksize(const void *p);
 
