@@ -16,6 +16,11 @@
 #                  and BPF, CSV and plots (scripts/bench.sh)
 #   make bench-smoke  the same with small sizes
 #   make bench-check  the smoke run on the stock kernel (part of check)
+#   make bench-native  Go's sync.Map benchmark shapes natively: syncmap,
+#                  Go's sync.Map, cds_lfht, an rwlock map; table, CSV, plot
+#   make native    the core built in userspace, plain, ASan+UBSan and TSan,
+#                  running the KUnit suites and the native ones (about a
+#                  minute and a half, no kernel, no QEMU; part of check)
 #   make compat    build against the stock 6.1 headers, W=1, no warnings
 #   make clean     remove build/ (the kernel cache outside the repo stays)
 #
@@ -91,7 +96,7 @@ check:
 
 # Tests that run on the build machine, not in a guest: each prints TAP to
 # $(RESULTS)/host/NAME.tap and its exit status to NAME.rc, for check-log.
-HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh
+HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh $(SCRIPTS)/test-userspace-core.sh
 host-tests:
 	@rm -rf $(RESULTS)/host
 	mkdir -p $(RESULTS)/host
@@ -105,6 +110,13 @@ host-tests:
 		((r == 0)) || rc=1
 	done
 	exit "$$rc"
+
+# tools/testing/userspace: the core and the KUnit suites in userspace,
+# three builds; KTAP on stdout, as host-tests runs it.
+.PHONY: native bench-native
+native:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/test-userspace-core.sh
 
 lint: checkpatch sparse
 
@@ -236,6 +248,10 @@ demo:
 bench:
 	@$(SCRIPTS)/install-deps.sh
 	$(SCRIPTS)/bench.sh
+
+bench-native:
+	@$(SCRIPTS)/install-deps.sh
+	$(SCRIPTS)/bench-native.sh $(BENCH_NATIVE_ARGS)
 
 bench-smoke:
 	@$(SCRIPTS)/install-deps.sh

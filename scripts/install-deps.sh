@@ -26,6 +26,8 @@ pkgs=(
 	rsync gcc make
 	gcc-multilib		# the 32-bit (compat ioctl) selftest
 	perl			# checkpatch.pl
+	liburcu-dev		# the core built in userspace (tools/testing/userspace)
+	golang-go		# make bench-native: Go's own sync.Map
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
