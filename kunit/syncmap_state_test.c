@@ -338,7 +338,7 @@ static struct kunit_case syncmap_state_cases[] = {
 	KUNIT_CASE(deleted_entry_expunged_then_restored),
 	KUNIT_CASE(dirty_copy_is_incremental),
 	KUNIT_CASE(clear_resets_state),
-	KUNIT_CASE(clear_drops_the_big_spare),
+	KUNIT_CASE_SLOW(clear_drops_the_big_spare),
 	KUNIT_CASE(churn_does_not_pile_up),
 	KUNIT_CASE(growth_keeps_every_key),
 	KUNIT_CASE_SLOW(big_tables_prepared_ahead),
