@@ -267,6 +267,14 @@ static struct lf_obj *lf_lookup(struct cds_lfht *ht, const struct lf_key *k,
 	return node ? caa_container_of(node, struct lf_obj, node) : NULL;
 }
 
+static void lf_obj_free_rcu(struct rcu_head *head)
+{
+	struct lf_obj *o = caa_container_of(head, struct lf_obj, rcu);
+
+	free(o->val);
+	free(o);
+}
+
 /* ---- the maps ------------------------------------------------------------ */
 
 struct map {
@@ -343,11 +351,11 @@ static void map_destroy(struct map *m)
 	case LFHT:
 		urcu_memb_read_lock();
 		cds_lfht_for_each_entry(m->ht, &iter, o, node)
-			if (!cds_lfht_del(m->ht, &o->node)) {
-				free(o->val);
-				free(o);	/* nobody else uses the map */
-			}
+			/* The iterator reads the node after the body. */
+			if (!cds_lfht_del(m->ht, &o->node))
+				urcu_memb_call_rcu(&o->rcu, lf_obj_free_rcu);
 		urcu_memb_read_unlock();
+		urcu_memb_barrier();
 		cds_lfht_destroy(m->ht, NULL);
 		break;
 	case MUTEX:
