@@ -12,6 +12,8 @@ import csv
 import math
 import sys
 
+import spec_report as spec
+
 PEERS = ["go-sync.Map", "cds_lfht", "rwlock"]
 ALL = ["syncmap"] + PEERS
 
@@ -44,46 +46,61 @@ def targets(rows, order):
     return out
 
 
-def svg(rows, order, path):
-    colors = {"syncmap": "#1f77b4", "go-sync.Map": "#2ca02c",
-              "cds_lfht": "#ff7f0e", "rwlock": "#7f7f7f"}
+COLORS = {"syncmap": "#1f77b4", "go-sync.Map": "#2ca02c",
+          "cds_lfht": "#ff7f0e", "rwlock": "#7f7f7f", "mutex": "#d62728",
+          "sharded": "#9467bd"}
+
+
+def panel(rows, order, names, title, y0, unit="ns/op"):
+    """One log-scale bar chart: SVG elements and the y where it ends."""
     bar, gap, left, width = 5, 6, 270, 560
-    vals = [v for r in rows.values() for v in r.values() if v > 0]
+    vals = [v for r in rows.values() for v in r.values() if v and v > 0]
     lo, hi = math.log10(max(min(vals), 1) / 2), math.log10(max(vals) * 2)
-    h = 40 + len(order) * (bar * len(ALL) + gap) + 30
-    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" '
-         f'height="{h}" font-family="sans-serif" font-size="10">',
-         f'<text x="10" y="16" font-size="12">bench-native: ns/op '
-         f'(log scale, shorter is faster)</text>']
-    for i, name in enumerate(ALL):
-        o.append(f'<rect x="{left + i * 110}" y="24" width="10" height="8" '
-                 f'fill="{colors[name]}"/><text x="{left + i * 110 + 14}" '
-                 f'y="32">{name}</text>')
-    y = 44
+    o = [f'<text x="10" y="{y0 + 16}" font-size="12">{title}</text>']
+    for i, name in enumerate(names):
+        o.append(f'<rect x="{left + i * 110}" y="{y0 + 24}" width="10" height="8" '
+                 f'fill="{COLORS[name]}"/><text x="{left + i * 110 + 14}" '
+                 f'y="{y0 + 32}">{name}</text>')
+    y = y0 + 44
     for key in order:
         r = rows[key]
         o.append(f'<text x="{left - 6}" y="{y + bar * 2 + 3}" '
                  f'text-anchor="end">{key[0]} ({key[1]}T)</text>')
-        for j, name in enumerate(ALL):
+        for j, name in enumerate(names):
             v = r.get(name)
             if v:
                 w = max(1, (math.log10(v) - lo) / (hi - lo) * width)
                 o.append(f'<rect x="{left}" y="{y + j * bar}" width="{w:.1f}" '
-                         f'height="{bar - 1}" fill="{colors[name]}"><title>'
-                         f'{name} {v:.1f} ns/op</title></rect>')
-        y += bar * len(ALL) + gap
+                         f'height="{bar - 1}" fill="{COLORS[name]}"><title>'
+                         f'{name} {v:.1f} {unit}</title></rect>')
+        y += bar * len(names) + gap
     for e in range(math.ceil(lo), math.floor(hi) + 1):
         x = left + (e - lo) / (hi - lo) * width
-        o.append(f'<line x1="{x:.1f}" y1="40" x2="{x:.1f}" y2="{y}" '
+        o.append(f'<line x1="{x:.1f}" y1="{y0 + 40}" x2="{x:.1f}" y2="{y}" '
                  f'stroke="#ccc" stroke-width="0.5"/><text x="{x:.1f}" '
                  f'y="{y + 12}" text-anchor="middle">{10 ** e:g}</text>')
-    o.append("</svg>")
+    return o, y + 30
+
+
+def svg(panels, path):
+    """panels: (rows, order, names, title) each, one under the other."""
+    body, y = [], 0
+    for rows, order, names, title in panels:
+        if not order:
+            continue
+        o, y = panel(rows, order, names, title, y)
+        body += o
+    o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="870" '
+         f'height="{y}" font-family="sans-serif" font-size="10">']
     with open(path, "w") as f:
-        f.write("\n".join(o) + "\n")
+        f.write("\n".join(o + body + ["</svg>"]) + "\n")
 
 
 def main():
     outdir, paths = sys.argv[1], sys.argv[2:]
+    # syncmap-spec's CSVs (SPEC P1-P5) have a "test" column
+    spec_paths = [p for p in paths if open(p).readline().startswith("test,")]
+    paths = [p for p in paths if p not in spec_paths]
     rows, order = load(paths)
     fmt = "{:<30} {:>2} " + " {:>9}" * len(ALL) + " " + " {:>6}" * len(PEERS)
     print("ns/op per operation; ratio = peer ns/op / syncmap ns/op (> 1: syncmap faster)")
@@ -110,7 +127,10 @@ def main():
         met += ok
         print(f"  {row:<32} {what:<22} {v:6.2f}x  {'met' if ok else 'MISSED'}")
     print(f"  {met} of {len(tl)} met")
-    svg(rows, order, f"{outdir}/plot.svg")
+    spec_panel = spec.report(outdir, spec_paths) if spec_paths else None
+    svg([(rows, order, ALL, "bench-native: Go's shapes, ns/op "
+          "(log scale, shorter is faster)")] +
+        ([spec_panel] if spec_panel else []), f"{outdir}/plot.svg")
     print(f"\n{outdir}/results.csv, {outdir}/plot.svg")
 
 
