@@ -1,0 +1,1167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fail-nth sweep of the /dev/syncmap ioctls, after the kernel's
+ * tools/testing/selftests/iommu/iommufd_fail_nth.c.
+ *
+ * Every case runs one ioctl on a map in a known state, first without a
+ * fault, then with n = 1, 2, ... written to /proc/self/task/<tid>/fail-nth
+ * before the call: the n-th fault-injection point the call passes fails.
+ * The sweep ends with the first n that the call does not reach (fail-nth
+ * reads back non-zero: nothing was injected).  Every n is run on a fresh
+ * map built the same way, and after each call the map's whole contents
+ * (a dump, compared with a model) and its len must be what the ABI says:
+ *
+ * - the call failed: -ENOMEM for an injected allocation failure, -EFAULT
+ *   for an injected usercopy failure, and the map is exactly as before;
+ * - the call succeeded (the fault hit an allocation whose failure is
+ *   absorbed: kmemleak's own metadata, which falls back to its pool, the
+ *   kmalloc() attempt of a kvmalloc(), a bulk allocation with a fallback):
+ *   the answer and the map are those of a call without a fault;
+ * - BATCH and PACKED: a failed operation reports the errno in its result
+ *   and changes nothing, the others run; @done counts what ran, and when
+ *   the call itself fails the map holds exactly the first @done
+ *   operations (with one fault per call, each of those succeeded).
+ *
+ * Two passes per case.  The "slab" pass injects failslab faults only
+ * (sleeping allocations included: failslab/ignore-gfp-wait is N), the
+ * "usercopy" pass only fail_usercopy faults (CONFIG_FAULT_INJECTION_USERCOPY:
+ * copy_from_user() and copy_to_user() fail as on an unmapped page).  The
+ * class not under test is switched off with the stack-trace filter
+ * (reject-start/reject-end covering every address).  fail_page_alloc is
+ * switched off the same way: every allocation of the module that can go
+ * to the page allocator is a kvmalloc() whose failure there only means the
+ * vmalloc fallback, and a page allocation failure inside a slab refill
+ * looks to the module exactly like a failslab fault.  In the slab pass
+ * failslab skips allocations made inside __vmalloc_node_range(): a
+ * vmalloc() failure logs a warning with a stack dump, which the lab
+ * counts as a kernel report; the kmalloc() attempt of each kvmalloc() is
+ * still injected, and a kvmalloc() of at most a page is a plain kmalloc().
+ *
+ * A TAP diagnostic line per case gives the number of injection points the
+ * call passed ("points"), how many of them made it fail and how many it
+ * absorbed; one line per ioctl sums them up.  Run as root in the lab
+ * guest; kmemleak is scanned after all tests.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libsyncmap.h"
+
+/* Each test sweeps several cases under TCG, KASAN and kmemleak. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
+#define DEV		SYNCMAP_DEFAULT_PATH
+#define NOBODY		65534
+#define DEBUGFS		"/sys/kernel/debug"
+#define QUOTA_PARAM	"/sys/module/syncmap/parameters/max_maps_per_user"
+
+/* A call that passes more injection points than this is a test failure. */
+#define MAX_NTH		400
+
+/* ---- fault-injection setup ------------------------------------------ */
+
+enum pass { PASS_SLAB, PASS_USERCOPY, PASS_NR };
+
+static const char *const pass_name[PASS_NR] = { "slab", "usercopy" };
+static const int pass_errno[PASS_NR] = { ENOMEM, EFAULT };
+
+/* debugfs files this test changes, and what they held before. */
+static const char *const fi_files[] = {
+	"failslab/ignore-gfp-wait",
+	"failslab/verbose",
+	"failslab/stacktrace-depth",
+	"failslab/reject-start",
+	"failslab/reject-end",
+	"fail_usercopy/verbose",
+	"fail_usercopy/stacktrace-depth",
+	"fail_usercopy/reject-start",
+	"fail_usercopy/reject-end",
+	"fail_page_alloc/verbose",
+	"fail_page_alloc/stacktrace-depth",
+	"fail_page_alloc/reject-start",
+	"fail_page_alloc/reject-end",
+};
+
+#define FI_NR	(sizeof(fi_files) / sizeof(fi_files[0]))
+
+static char fi_saved[FI_NR][64];
+static bool fi_have_saved[FI_NR];
+static bool have_fault_injection;
+/* __vmalloc_node_range_noprof(), as [start, end); 0 when not found. */
+static unsigned long vmalloc_start, vmalloc_end;
+
+static int fi_write(const char *file, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DEBUGFS "/%s", file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static int fi_read(const char *file, char *buf, size_t len)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DEBUGFS "/%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int fi_range(const char *attr, unsigned long start, unsigned long end)
+{
+	char file[64], val[32];
+
+	snprintf(file, sizeof(file), "%s/reject-start", attr);
+	snprintf(val, sizeof(val), "0x%lx", start);
+	if (fi_write(file, val))
+		return -1;
+	snprintf(file, sizeof(file), "%s/reject-end", attr);
+	snprintf(val, sizeof(val), "0x%lx", end);
+	return fi_write(file, val);
+}
+
+/* Let only the faults of @p count for fail-nth. */
+static int fi_mode(enum pass p)
+{
+	int err = 0;
+
+	err |= fi_range("fail_page_alloc", 0, ULONG_MAX);
+	if (p == PASS_SLAB) {
+		err |= fi_range("fail_usercopy", 0, ULONG_MAX);
+		err |= fi_range("failslab", vmalloc_start, vmalloc_end);
+	} else {
+		err |= fi_range("failslab", 0, ULONG_MAX);
+		err |= fi_range("fail_usercopy", 0, 0);
+	}
+	return err;
+}
+
+/* [start, end) of a kernel function, from /proc/kallsyms. */
+static void find_function(const char *name, unsigned long *start,
+			  unsigned long *end)
+{
+	unsigned long addr, found = 0, next = ULONG_MAX;
+	char line[512], sym[256], type;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	*start = *end = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &addr, &type, sym) != 3)
+			continue;
+		if (!found && !strcmp(sym, name) && tolower(type) == 't')
+			found = addr;
+		else if (found && addr > found && addr < next)
+			next = addr;
+	}
+	fclose(f);
+	if (found && next != ULONG_MAX) {
+		*start = found;
+		*end = next;
+	}
+}
+
+static void fi_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FI_NR; i++)
+		if (fi_have_saved[i])
+			fi_write(fi_files[i], fi_saved[i]);
+}
+
+/*
+ * Without the module there is nothing to test, without fault injection
+ * nothing to sweep: skip the whole suite (exit 4).  Otherwise set the
+ * fault-injection attributes up for the sweeps (restored at exit).
+ */
+__attribute__((constructor)) static void setup_fault_injection(void)
+{
+	unsigned int i;
+	char kptr[16] = "";
+
+	if (access(DEV, F_OK) && access("/sys/module/syncmap", F_OK)) {
+		printf("TAP version 13\n1..1\nok 1 syncmap_fail_nth # SKIP syncmap not loaded\n");
+		exit(KSFT_SKIP);
+	}
+	if (access("/proc/self/fail-nth", F_OK) ||
+	    access(DEBUGFS "/failslab/reject-start", F_OK) ||
+	    access(DEBUGFS "/fail_usercopy/reject-start", F_OK) ||
+	    access(DEBUGFS "/fail_page_alloc/reject-start", F_OK)) {
+		printf("TAP version 13\n1..1\nok 1 syncmap_fail_nth # SKIP no fault injection with stack-trace filters\n");
+		exit(KSFT_SKIP);
+	}
+	for (i = 0; i < FI_NR; i++)
+		fi_have_saved[i] = !fi_read(fi_files[i], fi_saved[i],
+					    sizeof(fi_saved[i]));
+	atexit(fi_restore);
+
+	/* Every sleeping allocation may fail; nothing logs a failure. */
+	if (fi_write("failslab/ignore-gfp-wait", "N") ||
+	    fi_write("failslab/verbose", "0") ||
+	    fi_write("fail_usercopy/verbose", "0") ||
+	    fi_write("fail_page_alloc/verbose", "0") ||
+	    fi_write("failslab/stacktrace-depth", "32") ||
+	    fi_write("fail_usercopy/stacktrace-depth", "32") ||
+	    fi_write("fail_page_alloc/stacktrace-depth", "32"))
+		return;
+
+	find_function("__vmalloc_node_range_noprof", &vmalloc_start,
+		      &vmalloc_end);
+	if (!vmalloc_start) {
+		/* Addresses hidden: show them to root for a moment. */
+		int fd = open("/proc/sys/kernel/kptr_restrict", O_RDWR);
+
+		if (fd >= 0 && read(fd, kptr, sizeof(kptr) - 1) > 0 &&
+		    pwrite(fd, "0", 1, 0) == 1) {
+			find_function("__vmalloc_node_range_noprof",
+				      &vmalloc_start, &vmalloc_end);
+			kptr[strcspn(kptr, "\n")] = '\0';
+			if (pwrite(fd, kptr, strlen(kptr), 0) < 0)
+				perror("kptr_restrict");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	have_fault_injection = !fi_mode(PASS_SLAB);
+}
+
+/* ---- fail-nth --------------------------------------------------------- */
+
+static int nth_fd = -1;
+
+/* The calling thread's fail-nth file, opened once per test process. */
+static int nth_open(void)
+{
+	char path[64];
+
+	if (nth_fd >= 0)
+		close(nth_fd);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	nth_fd = open(path, O_RDWR);
+	return nth_fd < 0 ? -1 : 0;
+}
+
+static int nth_arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -1;
+}
+
+/*
+ * Disarm; 1 when the fault was injected (fail-nth counted down to 0), 0
+ * when the call passed fewer points, -1 on error.  In the usercopy pass
+ * reading and writing the file are injection points themselves: a read
+ * that faults means the count was still 1 (iommufd's test does the same).
+ */
+static int nth_disarm(void)
+{
+	char buf[32];
+	ssize_t r, w;
+	bool left;
+
+	r = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	if (r < 0 && errno == EFAULT) {
+		left = true;
+	} else if (r <= 0) {
+		return -1;
+	} else {
+		buf[r] = '\0';
+		left = strtoul(buf, NULL, 10) != 0;
+	}
+	w = pwrite(nth_fd, "0", 1, 0);
+	if (w < 0 && errno == EFAULT) {
+		w = pwrite(nth_fd, "0", 1, 0);
+		left = true;
+	}
+	if (w != 1)
+		return -1;
+	return !left;
+}
+
+/*
+ * Everything a call touches is resident before the sweep: a page fault
+ * inside the call must not be where an injected fault lands.
+ */
+static int prep(void)
+{
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		return -1;
+	return nth_open();
+}
+
+/* ---- keys, values and the model -------------------------------------- */
+
+/*
+ * Keys 0..89 are "fn-key-NN" (9 bytes, the size packed calls use), 94
+ * and 95 are 100 bytes long: the device stages keys above 64 bytes in an
+ * allocation of their own.
+ */
+#define NKEYS		96
+#define KLONG2		94
+#define KLONG		95
+#define KEYMAX		128
+#define NVER		4
+#define OUTCAP		32768
+
+/*
+ * Value sizes: the three small-blob caches, a kmalloc()ed blob, a value
+ * too large for the device's inline staging (192 bytes), a kvmalloc() of
+ * two pages and one past the largest kmalloc cache.
+ */
+static const size_t vsizes[] = { 1, 8, 27, 60, 124, 150, 300, 5000, 20000 };
+#define NSIZES	(sizeof(vsizes) / sizeof(vsizes[0]))
+
+static size_t key_of(int k, unsigned char *buf)
+{
+	if (k >= KLONG2) {
+		memset(buf, 'a' + (k - KLONG2), 100);
+		memcpy(buf, "long-key-", 9);
+		return 100;
+	}
+	memcpy(buf, "fn-key-", 7);
+	buf[7] = '0' + k / 10 % 10;
+	buf[8] = '0' + k % 10;
+	return 9;
+}
+
+/* The key index of a key, or -1. */
+static int key_index(const unsigned char *key, size_t len)
+{
+	unsigned char buf[KEYMAX];
+	int k;
+
+	if (len == 9 && !memcmp(key, "fn-key-", 7) && isdigit(key[7]) &&
+	    isdigit(key[8]))
+		return (key[7] - '0') * 10 + key[8] - '0';
+	for (k = KLONG2; k <= KLONG; k++)
+		if (len == key_of(k, buf) && !memcmp(key, buf, len))
+			return k;
+	return -1;
+}
+
+static size_t val_len(int k, int ver)
+{
+	return vsizes[(k + ver) % NSIZES];
+}
+
+static unsigned char *val_cache[NKEYS][NVER];
+
+/* Version @ver of the value of key @k, val_len(k, ver) bytes. */
+static const unsigned char *val(int k, int ver)
+{
+	unsigned char *v = val_cache[k][ver];
+	size_t i, len = val_len(k, ver);
+
+	if (!v) {
+		v = malloc(len);
+		if (!v)
+			abort();
+		for (i = 0; i < len; i++)
+			v[i] = (unsigned char)(k * 31 + ver * 101 + i * 7 + 1);
+		val_cache[k][ver] = v;
+	}
+	return v;
+}
+
+struct model {
+	unsigned char *v[NKEYS];
+	size_t len[NKEYS];
+	bool has[NKEYS];
+};
+
+static void m_set(struct model *m, int k, const void *v, size_t len)
+{
+	free(m->v[k]);
+	m->v[k] = malloc(len ? len : 1);
+	if (!m->v[k])
+		abort();
+	memcpy(m->v[k], v, len);
+	m->len[k] = len;
+	m->has[k] = true;
+}
+
+static void m_del(struct model *m, int k)
+{
+	free(m->v[k]);
+	m->v[k] = NULL;
+	m->len[k] = 0;
+	m->has[k] = false;
+}
+
+static void m_free(struct model *m)
+{
+	int k;
+
+	for (k = 0; k < NKEYS; k++)
+		m_del(m, k);
+}
+
+static void m_clone(struct model *dst, const struct model *src)
+{
+	int k;
+
+	memset(dst, 0, sizeof(*dst));
+	for (k = 0; k < NKEYS; k++)
+		if (src->has[k])
+			m_set(dst, k, src->v[k], src->len[k]);
+}
+
+static size_t m_count(const struct model *m)
+{
+	size_t n = 0;
+	int k;
+
+	for (k = 0; k < NKEYS; k++)
+		n += m->has[k];
+	return n;
+}
+
+static bool m_holds(const struct model *m, int k, const void *v, size_t len)
+{
+	return m->has[k] && m->len[k] == len && !memcmp(m->v[k], v, len);
+}
+
+/* Does @got equal @want?  If not, why in @why. */
+static bool m_equal(const struct model *want, const struct model *got,
+		    char *why, size_t wl)
+{
+	int k;
+
+	for (k = 0; k < NKEYS; k++) {
+		if (want->has[k] != got->has[k]) {
+			snprintf(why, wl, "key %d %s", k,
+				 want->has[k] ? "missing" : "present");
+			return false;
+		}
+		if (want->has[k] &&
+		    !m_holds(got, k, want->v[k], want->len[k])) {
+			snprintf(why, wl, "key %d holds another value (%zu bytes, want %zu)",
+				 k, got->len[k], want->len[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool op_has_value(unsigned int code)
+{
+	return code == SYNCMAP_OP_STORE || code == SYNCMAP_OP_LOAD_OR_STORE ||
+	       code == SYNCMAP_OP_SWAP || code == SYNCMAP_OP_COMPARE_AND_SWAP;
+}
+
+static bool op_has_old(unsigned int code)
+{
+	return code == SYNCMAP_OP_COMPARE_AND_SWAP ||
+	       code == SYNCMAP_OP_COMPARE_AND_DELETE;
+}
+
+static bool op_has_out(unsigned int code)
+{
+	return code == SYNCMAP_OP_LOAD || code == SYNCMAP_OP_LOAD_OR_STORE ||
+	       code == SYNCMAP_OP_LOAD_AND_DELETE || code == SYNCMAP_OP_SWAP;
+}
+
+/*
+ * Go's sync.Map semantics of one operation on the model: the result, and
+ * the value the operation returns in @out (*@out_len bytes, 0 for none).
+ */
+static int m_apply(struct model *m, unsigned int code, int k,
+		   const void *v, size_t vlen, const void *old, size_t olen,
+		   unsigned char *out, size_t *out_len)
+{
+	bool has = m->has[k];
+
+	*out_len = 0;
+	if (has && op_has_out(code) && code != SYNCMAP_OP_LOAD_OR_STORE) {
+		memcpy(out, m->v[k], m->len[k]);
+		*out_len = m->len[k];
+	}
+	switch (code) {
+	case SYNCMAP_OP_LOAD:
+		return has;
+	case SYNCMAP_OP_STORE:
+		m_set(m, k, v, vlen);
+		return 0;
+	case SYNCMAP_OP_LOAD_OR_STORE:
+		if (has) {
+			memcpy(out, m->v[k], m->len[k]);
+			*out_len = m->len[k];
+			return 1;
+		}
+		m_set(m, k, v, vlen);
+		return 0;
+	case SYNCMAP_OP_LOAD_AND_DELETE:
+	case SYNCMAP_OP_DELETE:
+		if (has)
+			m_del(m, k);
+		return has;
+	case SYNCMAP_OP_SWAP:
+		m_set(m, k, v, vlen);
+		return has;
+	case SYNCMAP_OP_COMPARE_AND_SWAP:
+		if (!m_holds(m, k, old, olen))
+			return 0;
+		m_set(m, k, v, vlen);
+		return 1;
+	case SYNCMAP_OP_COMPARE_AND_DELETE:
+		if (!m_holds(m, k, old, olen))
+			return 0;
+		m_del(m, k);
+		return 1;
+	}
+	abort();
+}
+
+/* ---- the map ------------------------------------------------------------ */
+
+static __u64 p64(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+static unsigned long op_cmd(unsigned int code)
+{
+	return _IOWR(SYNCMAP_IOC_MAGIC, SYNCMAP_IOC_OP_BASE + code,
+		     struct syncmap_ioc_op);
+}
+
+static const struct syncmap_opts map_opts = { .max_value_len = 65536 };
+
+#define DUMP_BUF	(256 * 1024)
+static unsigned char *dump_buf;
+
+static unsigned char *xmalloc(size_t len)
+{
+	unsigned char *p = calloc(1, len);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/* The map's contents, through DUMP. */
+static int map_read(int fd, struct model *got, char *why, size_t wl)
+{
+	struct syncmap_ioc_dump d = { .size = sizeof(d) };
+	struct syncmap_dump_rec rec;
+	size_t off;
+	__u32 i;
+	int k;
+
+	memset(got, 0, sizeof(*got));
+	if (!dump_buf)
+		dump_buf = xmalloc(DUMP_BUF);
+	do {
+		d.buf = p64(dump_buf);
+		d.buf_len = DUMP_BUF;
+		if (ioctl(fd, SYNCMAP_IOC_DUMP, &d)) {
+			snprintf(why, wl, "dump: %s", strerror(errno));
+			return -1;
+		}
+		for (i = 0, off = 0; i < d.count; i++) {
+			memcpy(&rec, dump_buf + off, sizeof(rec));
+			k = key_index(dump_buf + off + sizeof(rec), rec.key_len);
+			if (k < 0 || got->has[k]) {
+				snprintf(why, wl, "dump: %s key of %u bytes",
+					 k < 0 ? "unknown" : "repeated",
+					 rec.key_len);
+				return -1;
+			}
+			m_set(got, k, dump_buf + off + sizeof(rec) + rec.key_len,
+			      rec.value_len);
+			off += SYNCMAP_DUMP_REC_SIZE(rec.key_len, rec.value_len);
+		}
+	} while (!d.end);
+	return 0;
+}
+
+/* Does the map hold exactly @want, and is its len right? */
+static bool map_is(int fd, const struct model *want, char *why, size_t wl)
+{
+	struct syncmap_ioc_info info = { .size = sizeof(info) };
+	struct model got;
+	bool ok;
+
+	if (map_read(fd, &got, why, wl))
+		return false;
+	ok = m_equal(want, &got, why, wl);
+	m_free(&got);
+	if (!ok)
+		return false;
+	if (ioctl(fd, SYNCMAP_IOC_INFO, &info)) {
+		snprintf(why, wl, "info: %s", strerror(errno));
+		return false;
+	}
+	if (info.len != m_count(want)) {
+		snprintf(why, wl, "len %llu, want %zu",
+			 (unsigned long long)info.len, m_count(want));
+		return false;
+	}
+	return true;
+}
+
+/* One operation for a batch (or a single command), @out of OUTCAP bytes. */
+static void op_fill(struct syncmap_ioc_op *op, unsigned int code, int k,
+		    unsigned char *keybuf, const void *v, size_t vlen,
+		    const void *old, size_t olen, unsigned char *out)
+{
+	size_t klen = key_of(k, keybuf);
+
+	syncmap_op_init(op, code, keybuf, klen,
+			op_has_value(code) ? v : NULL,
+			op_has_value(code) ? vlen : 0,
+			op_has_old(code) ? old : NULL,
+			op_has_old(code) ? olen : 0,
+			op_has_out(code) ? out : NULL,
+			op_has_out(code) ? OUTCAP : 0);
+}
+
+/* Store (k, ver) pairs in one batch; every one must succeed. */
+static int store_all(int fd, const int (*kv)[2], unsigned int n)
+{
+	struct syncmap_ioc_op ops[32];
+	unsigned char keys[32][KEYMAX];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (kv[i][1] < 0) {
+			op_fill(&ops[i], SYNCMAP_OP_DELETE, kv[i][0], keys[i],
+				NULL, 0, NULL, 0, NULL);
+			continue;
+		}
+		op_fill(&ops[i], SYNCMAP_OP_STORE, kv[i][0], keys[i],
+			val(kv[i][0], kv[i][1]), val_len(kv[i][0], kv[i][1]),
+			NULL, 0, NULL);
+	}
+	if (syncmap_batch(fd, ops, n, 0) != (int)n)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (ops[i].result < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The state every call starts from: keys 0..15 and KLONG in the read
+ * snapshot (promoted), key 3 deleted there and key 5 overwritten in place,
+ * then keys 16..19 stored, which starts a dirty map that the read
+ * snapshot is copied into a slice at a time (key 3 expunged on the way),
+ * and key 17 deleted from it again.  The dirty map is amended and not
+ * promoted.  (k, ver) pairs; ver -1 deletes.
+ */
+static const int state_a[][2] = {
+	{ 0, 0 }, { 1, 0 }, { 2, 0 }, { 3, 0 }, { 4, 0 }, { 5, 0 }, { 6, 0 },
+	{ 7, 0 }, { 8, 0 }, { 9, 0 }, { 10, 0 }, { 11, 0 }, { 12, 0 },
+	{ 13, 0 }, { 14, 0 }, { 15, 0 }, { KLONG, 0 },
+};
+static const int state_b[][2] = {
+	{ 3, -1 }, { 5, 1 }, { 16, 0 }, { 17, 0 }, { 18, 0 }, { 19, 0 },
+	{ 17, -1 },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void state_model(struct model *m)
+{
+	unsigned int i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < NELEM(state_a); i++)
+		m_set(m, state_a[i][0], val(state_a[i][0], state_a[i][1]),
+		      val_len(state_a[i][0], state_a[i][1]));
+	for (i = 0; i < NELEM(state_b); i++) {
+		if (state_b[i][1] < 0)
+			m_del(m, state_b[i][0]);
+		else
+			m_set(m, state_b[i][0],
+			      val(state_b[i][0], state_b[i][1]),
+			      val_len(state_b[i][0], state_b[i][1]));
+	}
+}
+
+/* A new anonymous map in the state of state_model(); its fd or -1. */
+static int state_map(void)
+{
+	struct syncmap_ioc_dump d = { .size = sizeof(d) };
+	int fd = syncmap_create(NULL, &map_opts);
+
+	if (fd < 0)
+		return -1;
+	if (store_all(fd, state_a, NELEM(state_a)))
+		goto fail;
+	/* A dump promotes the dirty map first (Go's Range). */
+	if (!ioctl(fd, SYNCMAP_IOC_DUMP, &d) || errno != ERANGE)
+		goto fail;
+	if (store_all(fd, state_b, NELEM(state_b)))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* ---- the sweep ---------------------------------------------------------- */
+
+enum outcome { BAD, CLEAN, FAILED };
+
+struct sweep_ops {
+	/* Make the state of the call; 0 or -1. */
+	int (*setup)(void *c, char *why, size_t wl);
+	/* The call: the ioctl's return value, errno set. */
+	int (*call)(void *c);
+	/*
+	 * Judge the call: @err its errno (0 on success), @injected whether
+	 * fail-nth fired, @want the errno of this pass.  CLEAN: it
+	 * succeeded as without a fault; FAILED: the fault made it (or one
+	 * of its operations) fail as it should; BAD with @why.
+	 */
+	enum outcome (*check)(void *c, int ret, int err, bool injected,
+			      int want, char *why, size_t wl);
+	void (*teardown)(void *c);
+};
+
+struct pstats {
+	unsigned int points, failed, absorbed;
+};
+
+struct ioc_stats {
+	const char *ioc;
+	struct pstats p[PASS_NR];
+	unsigned int cases, bad;
+};
+
+static void stats_line(const char *ioc, const char *what,
+		       const struct pstats *p)
+{
+	ksft_print_msg("fail-nth %s%s%s: slab %u points (%u -ENOMEM, %u absorbed), usercopy %u points (%u -EFAULT, %u absorbed)\n",
+		       ioc, what ? " " : "", what ? what : "",
+		       p[PASS_SLAB].points, p[PASS_SLAB].failed,
+		       p[PASS_SLAB].absorbed, p[PASS_USERCOPY].points,
+		       p[PASS_USERCOPY].failed, p[PASS_USERCOPY].absorbed);
+}
+
+/* Sweep one case; failures are counted in @st->bad and printed. */
+static void sweep(struct ioc_stats *st, const char *what,
+		  const struct sweep_ops *o, void *c)
+{
+	struct pstats p[PASS_NR] = { };
+	char why[256];
+	enum outcome out;
+	unsigned int n;
+	int pass, ret, err, inj, bad = 0;
+
+	for (pass = 0; pass < PASS_NR; pass++) {
+		if (fi_mode(pass)) {
+			ksft_print_msg("FAIL %s %s: cannot set up %s faults\n",
+				       st->ioc, what, pass_name[pass]);
+			bad++;
+			continue;
+		}
+		/* n = 0: the call without a fault, once. */
+		for (n = pass ? 1 : 0;; n++) {
+			why[0] = '\0';
+			if (n > MAX_NTH) {
+				ksft_print_msg("FAIL %s %s: more than %u %s points\n",
+					       st->ioc, what, MAX_NTH,
+					       pass_name[pass]);
+				bad++;
+				break;
+			}
+			if (o->setup(c, why, sizeof(why))) {
+				ksft_print_msg("FAIL %s %s: setup: %s\n",
+					       st->ioc, what, why);
+				bad++;
+				break;
+			}
+			if (n && nth_arm(n)) {
+				ksft_print_msg("FAIL %s %s: fail-nth: %s\n",
+					       st->ioc, what, strerror(errno));
+				o->teardown(c);
+				bad++;
+				break;
+			}
+			ret = o->call(c);
+			err = ret ? errno : 0;
+			inj = n ? nth_disarm() : 0;
+			if (inj < 0) {
+				ksft_print_msg("FAIL %s %s: fail-nth read back: %s\n",
+					       st->ioc, what, strerror(errno));
+				o->teardown(c);
+				bad++;
+				break;
+			}
+			out = o->check(c, ret, err, inj, pass_errno[pass],
+				       why, sizeof(why));
+			o->teardown(c);
+			if (out == BAD) {
+				if (bad++ < 10)
+					ksft_print_msg("FAIL %s %s: %s nth %u%s: %s\n",
+						       st->ioc, what,
+						       pass_name[pass], n,
+						       inj ? "" : " (not reached)",
+						       why);
+			}
+			if (!inj) {
+				if (n)
+					break;
+				continue;
+			}
+			p[pass].points++;
+			if (out == FAILED)
+				p[pass].failed++;
+			else if (out == CLEAN)
+				p[pass].absorbed++;
+		}
+	}
+	stats_line(st->ioc, what, p);
+	for (pass = 0; pass < PASS_NR; pass++) {
+		st->p[pass].points += p[pass].points;
+		st->p[pass].failed += p[pass].failed;
+		st->p[pass].absorbed += p[pass].absorbed;
+	}
+	st->cases++;
+	st->bad += bad;
+}
+
+static void stats_total(const struct ioc_stats *st)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "total (%u cases)", st->cases);
+	stats_line(st->ioc, what, st->p);
+}
+
+/* A call without an injected fault must succeed. */
+static bool plain_call_ok(int ret, int err, bool injected, char *why,
+			  size_t wl)
+{
+	if (!injected && ret) {
+		snprintf(why, wl, "failed without a fault: %s", strerror(err));
+		return false;
+	}
+	return true;
+}
+
+/* A failed call: the errno of the pass. */
+static bool errno_ok(int err, int want, char *why, size_t wl)
+{
+	if (err != want) {
+		snprintf(why, wl, "errno %d (%s), want %d", err, strerror(err),
+			 want);
+		return false;
+	}
+	return true;
+}
+
+/* ---- single operations ------------------------------------------------ */
+
+#define OLD_MATCH	(-1)	/* the key's current value */
+#define OLD_NONE	(-2)
+
+struct single {
+	const char *what;
+	unsigned int code;
+	int key;
+	int ver;	/* of the value to store */
+	int old;	/* OLD_MATCH, or a version that the key does not hold */
+};
+
+struct single_ctx {
+	const struct single *s;
+	struct model pre, post;
+	int fd;
+	int exp_result;
+	unsigned char *exp_out, *out, *old;
+	size_t exp_out_len, old_len;
+	unsigned char key[KEYMAX];
+	struct syncmap_ioc_op op;
+};
+
+static int single_setup(void *p, char *why, size_t wl)
+{
+	struct single_ctx *c = p;
+	const struct single *s = c->s;
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	op_fill(&c->op, s->code, s->key, c->key, val(s->key, s->ver),
+		val_len(s->key, s->ver), c->old, c->old_len, c->out);
+	memset(c->out, 0, OUTCAP);
+	return 0;
+}
+
+static int single_call(void *p)
+{
+	struct single_ctx *c = p;
+
+	return ioctl(c->fd, op_cmd(c->s->code), &c->op);
+}
+
+static enum outcome single_check(void *p, int ret, int err, bool injected,
+				 int want, char *why, size_t wl)
+{
+	struct single_ctx *c = p;
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret) {
+		if (!errno_ok(err, want, why, wl) ||
+		    !map_is(c->fd, &c->pre, why, wl))
+			return BAD;
+		return FAILED;
+	}
+	if (c->op.result != c->exp_result) {
+		snprintf(why, wl, "result %d, want %d", c->op.result,
+			 c->exp_result);
+		return BAD;
+	}
+	if (op_has_out(c->s->code) &&
+	    (c->op.out_len != c->exp_out_len ||
+	     memcmp(c->out, c->exp_out, c->exp_out_len))) {
+		snprintf(why, wl, "returned another value (%u bytes, want %zu)",
+			 c->op.out_len, c->exp_out_len);
+		return BAD;
+	}
+	return map_is(c->fd, &c->post, why, wl) ? CLEAN : BAD;
+}
+
+static void single_teardown(void *p)
+{
+	struct single_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops single_ops = {
+	.setup = single_setup,
+	.call = single_call,
+	.check = single_check,
+	.teardown = single_teardown,
+};
+
+static void sweep_single(struct ioc_stats *st, const struct single *s)
+{
+	struct single_ctx c = { .s = s };
+
+	state_model(&c.pre);
+	c.out = xmalloc(OUTCAP);
+	c.exp_out = xmalloc(OUTCAP);
+	c.old = xmalloc(OUTCAP);
+	if (s->old == OLD_MATCH && c.pre.has[s->key]) {
+		memcpy(c.old, c.pre.v[s->key], c.pre.len[s->key]);
+		c.old_len = c.pre.len[s->key];
+	} else if (s->old >= 0) {
+		c.old_len = val_len(s->key, s->old);
+		memcpy(c.old, val(s->key, s->old), c.old_len);
+	}
+	m_clone(&c.post, &c.pre);
+	c.exp_result = m_apply(&c.post, s->code, s->key, val(s->key, s->ver),
+			       val_len(s->key, s->ver), c.old, c.old_len,
+			       c.exp_out, &c.exp_out_len);
+	sweep(st, s->what, &single_ops, &c);
+	m_free(&c.pre);
+	m_free(&c.post);
+	free(c.out);
+	free(c.exp_out);
+	free(c.old);
+}
+
+static int sweep_singles(const char *ioc, const struct single *s,
+			 unsigned int n)
+{
+	struct ioc_stats st = { .ioc = ioc };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sweep_single(&st, &s[i]);
+	stats_total(&st);
+	return st.bad;
+}
+
+#define SWEEP_SINGLES(ioc, cases) \
+	ASSERT_EQ(0, sweep_singles(ioc, cases, NELEM(cases)))
+
+/*
+ * In the state: keys 0..15 but 3 and KLONG in the read snapshot (5
+ * overwritten in place), 16, 18 and 19 only in the dirty map; 3 and 17
+ * deleted; 20.. and KLONG2 never stored.  Key k holds val(k, 0) (key 5:
+ * val(5, 1)), of val_len(k, 0) bytes: key 6 holds 300 bytes, 7 and 16
+ * 5000, 8 and 17 20000, 14 150.
+ */
+static const struct single load_cases[] = {
+	{ "small value", SYNCMAP_OP_LOAD, 1, 0, OLD_NONE },
+	{ "300-byte value", SYNCMAP_OP_LOAD, 6, 0, OLD_NONE },
+	{ "5000-byte value", SYNCMAP_OP_LOAD, 7, 0, OLD_NONE },
+	{ "20000-byte value", SYNCMAP_OP_LOAD, 8, 0, OLD_NONE },
+	{ "dirty-only key", SYNCMAP_OP_LOAD, 16, 0, OLD_NONE },
+	{ "long key", SYNCMAP_OP_LOAD, KLONG, 0, OLD_NONE },
+	{ "deleted key", SYNCMAP_OP_LOAD, 3, 0, OLD_NONE },
+	{ "absent key", SYNCMAP_OP_LOAD, 20, 0, OLD_NONE },
+};
+
+static const struct single store_cases[] = {
+	{ "new key", SYNCMAP_OP_STORE, 20, 0, OLD_NONE },
+	{ "new key, 300-byte value", SYNCMAP_OP_STORE, 24, 0, OLD_NONE },
+	{ "new key, 5000-byte value", SYNCMAP_OP_STORE, 25, 0, OLD_NONE },
+	{ "new key, 20000-byte value", SYNCMAP_OP_STORE, 26, 0, OLD_NONE },
+	{ "new long key", SYNCMAP_OP_STORE, KLONG2, 0, OLD_NONE },
+	{ "overwrite read key", SYNCMAP_OP_STORE, 0, 1, OLD_NONE },
+	{ "overwrite, 5000-byte value", SYNCMAP_OP_STORE, 6, 1, OLD_NONE },
+	{ "overwrite dirty-only key", SYNCMAP_OP_STORE, 16, 1, OLD_NONE },
+	{ "overwrite long key", SYNCMAP_OP_STORE, KLONG, 2, OLD_NONE },
+	{ "expunged key", SYNCMAP_OP_STORE, 3, 1, OLD_NONE },
+	{ "key deleted from dirty map", SYNCMAP_OP_STORE, 17, 1, OLD_NONE },
+};
+
+static const struct single los_cases[] = {
+	{ "absent key (stores)", SYNCMAP_OP_LOAD_OR_STORE, 21, 0, OLD_NONE },
+	{ "absent key, 5000-byte value", SYNCMAP_OP_LOAD_OR_STORE, 25, 0, OLD_NONE },
+	{ "expunged key (stores)", SYNCMAP_OP_LOAD_OR_STORE, 3, 1, OLD_NONE },
+	{ "read key, 300-byte value (loads)", SYNCMAP_OP_LOAD_OR_STORE, 6, 1, OLD_NONE },
+	{ "read key, 20000-byte value", SYNCMAP_OP_LOAD_OR_STORE, 8, 1, OLD_NONE },
+	{ "dirty-only key (loads)", SYNCMAP_OP_LOAD_OR_STORE, 18, 1, OLD_NONE },
+};
+
+static const struct single lad_cases[] = {
+	{ "read key, 300-byte value", SYNCMAP_OP_LOAD_AND_DELETE, 6, 0, OLD_NONE },
+	{ "read key, 20000-byte value", SYNCMAP_OP_LOAD_AND_DELETE, 8, 0, OLD_NONE },
+	{ "small value", SYNCMAP_OP_LOAD_AND_DELETE, 1, 0, OLD_NONE },
+	{ "dirty-only key", SYNCMAP_OP_LOAD_AND_DELETE, 16, 0, OLD_NONE },
+	{ "long key", SYNCMAP_OP_LOAD_AND_DELETE, KLONG, 0, OLD_NONE },
+	{ "absent key", SYNCMAP_OP_LOAD_AND_DELETE, 20, 0, OLD_NONE },
+};
+
+static const struct single delete_cases[] = {
+	{ "read key", SYNCMAP_OP_DELETE, 2, 0, OLD_NONE },
+	{ "dirty-only key", SYNCMAP_OP_DELETE, 19, 0, OLD_NONE },
+	{ "long key", SYNCMAP_OP_DELETE, KLONG, 0, OLD_NONE },
+	{ "deleted key", SYNCMAP_OP_DELETE, 3, 0, OLD_NONE },
+	{ "absent key", SYNCMAP_OP_DELETE, 20, 0, OLD_NONE },
+};
+
+static const struct single swap_cases[] = {
+	{ "read key, 300-byte value", SYNCMAP_OP_SWAP, 6, 1, OLD_NONE },
+	{ "read key, 5000 -> 20000 bytes", SYNCMAP_OP_SWAP, 7, 1, OLD_NONE },
+	{ "small value", SYNCMAP_OP_SWAP, 1, 1, OLD_NONE },
+	{ "dirty-only key", SYNCMAP_OP_SWAP, 18, 1, OLD_NONE },
+	{ "absent key (inserts)", SYNCMAP_OP_SWAP, 22, 0, OLD_NONE },
+	{ "expunged key", SYNCMAP_OP_SWAP, 3, 1, OLD_NONE },
+	{ "long key", SYNCMAP_OP_SWAP, KLONG, 1, OLD_NONE },
+};
+
+static const struct single cas_cases[] = {
+	{ "read key, match", SYNCMAP_OP_COMPARE_AND_SWAP, 9, 1, OLD_MATCH },
+	{ "5000-byte value, match", SYNCMAP_OP_COMPARE_AND_SWAP, 7, 1,
+	  OLD_MATCH },
+	{ "dirty-only key, match", SYNCMAP_OP_COMPARE_AND_SWAP, 16, 2,
+	  OLD_MATCH },
+	{ "read key, mismatch", SYNCMAP_OP_COMPARE_AND_SWAP, 9, 1, 2 },
+	{ "absent key", SYNCMAP_OP_COMPARE_AND_SWAP, 23, 1, 0 },
+	{ "long key, match", SYNCMAP_OP_COMPARE_AND_SWAP, KLONG, 1,
+	  OLD_MATCH },
+};
+
+static const struct single cad_cases[] = {
+	{ "read key, match", SYNCMAP_OP_COMPARE_AND_DELETE, 9, 0, OLD_MATCH },
+	{ "20000-byte value, match", SYNCMAP_OP_COMPARE_AND_DELETE, 8, 0,
+	  OLD_MATCH },
+	{ "dirty-only key, match", SYNCMAP_OP_COMPARE_AND_DELETE, 18, 0,
+	  OLD_MATCH },
+	{ "read key, mismatch", SYNCMAP_OP_COMPARE_AND_DELETE, 9, 0, 2 },
+	{ "absent key", SYNCMAP_OP_COMPARE_AND_DELETE, 23, 0, 0 },
+	{ "long key, match", SYNCMAP_OP_COMPARE_AND_DELETE, KLONG, 0,
+	  OLD_MATCH },
+};
+
+TEST(load)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("LOAD", load_cases);
+}
+
+TEST(store)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("STORE", store_cases);
+}
+
+TEST(load_or_store)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("LOAD_OR_STORE", los_cases);
+}
+
+TEST(load_and_delete)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("LOAD_AND_DELETE", lad_cases);
+}
+
+TEST(delete)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("DELETE", delete_cases);
+}
+
+TEST(swap)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("SWAP", swap_cases);
+}
+
+TEST(compare_and_swap)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("COMPARE_AND_SWAP", cas_cases);
+}
+
+TEST(compare_and_delete)
+{
+	ASSERT_EQ(0, prep());
+	SWEEP_SINGLES("COMPARE_AND_DELETE", cad_cases);
+}
+
+TEST_HARNESS_MAIN
