@@ -143,17 +143,27 @@ static int fi_read(const char *file, char *buf, size_t len)
 	return 0;
 }
 
-static int fi_range(const char *attr, unsigned long start, unsigned long end)
-{
-	char file[64], val[32];
+/*
+ * The reject-start and reject-end files of the three attributes, opened
+ * once: the CREATE sweep switches fault classes after dropping root.
+ */
+static const char *const fi_attrs[] = {
+	"failslab", "fail_usercopy", "fail_page_alloc",
+};
+static int fi_reject_fd[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 
-	snprintf(file, sizeof(file), "%s/reject-start", attr);
-	snprintf(val, sizeof(val), "0x%lx", start);
-	if (fi_write(file, val))
+static int fi_range(unsigned int attr, unsigned long start,
+		    unsigned long end)
+{
+	char val[32];
+	int len;
+
+	/* debugfs attributes are not seekable and ignore the position. */
+	len = snprintf(val, sizeof(val), "0x%lx", start);
+	if (write(fi_reject_fd[attr][0], val, len) != len)
 		return -1;
-	snprintf(file, sizeof(file), "%s/reject-end", attr);
-	snprintf(val, sizeof(val), "0x%lx", end);
-	return fi_write(file, val);
+	len = snprintf(val, sizeof(val), "0x%lx", end);
+	return write(fi_reject_fd[attr][1], val, len) == len ? 0 : -1;
 }
 
 /* Let only the faults of @p count for fail-nth. */
@@ -161,13 +171,13 @@ static int fi_mode(enum pass p)
 {
 	int err = 0;
 
-	err |= fi_range("fail_page_alloc", 0, ULONG_MAX);
+	err |= fi_range(2, 0, ULONG_MAX);
 	if (p == PASS_SLAB) {
-		err |= fi_range("fail_usercopy", 0, ULONG_MAX);
-		err |= fi_range("failslab", vmalloc_start, vmalloc_end);
+		err |= fi_range(1, 0, ULONG_MAX);
+		err |= fi_range(0, vmalloc_start, vmalloc_end);
 	} else {
-		err |= fi_range("failslab", 0, ULONG_MAX);
-		err |= fi_range("fail_usercopy", 0, 0);
+		err |= fi_range(0, 0, ULONG_MAX);
+		err |= fi_range(1, 0, 0);
 	}
 	return err;
 }
@@ -242,6 +252,16 @@ __attribute__((constructor)) static void setup_fault_injection(void)
 	    fi_write("fail_usercopy/stacktrace-depth", "32") ||
 	    fi_write("fail_page_alloc/stacktrace-depth", "32"))
 		return;
+
+	for (i = 0; i < 6; i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), DEBUGFS "/%s/reject-%s",
+			 fi_attrs[i / 2], i % 2 ? "end" : "start");
+		fi_reject_fd[i / 2][i % 2] = open(path, O_WRONLY | O_CLOEXEC);
+		if (fi_reject_fd[i / 2][i % 2] < 0)
+			return;
+	}
 
 	find_function("__vmalloc_node_range_noprof", &vmalloc_start,
 		      &vmalloc_end);
@@ -1162,6 +1182,1359 @@ TEST(compare_and_delete)
 {
 	ASSERT_EQ(0, prep());
 	SWEEP_SINGLES("COMPARE_AND_DELETE", cad_cases);
+}
+
+/* ---- BATCH ----------------------------------------------------------- */
+
+struct bop {
+	unsigned int code;
+	int key;
+	int ver;
+	int old;
+};
+
+#define BOP(code, key, ver)	{ SYNCMAP_OP_##code, key, ver, OLD_NONE }
+#define BOP_OLD(code, key, ver, old)	{ SYNCMAP_OP_##code, key, ver, old }
+
+/* Every operation, on read, dirty-only, expunged, long and absent keys. */
+static const struct bop batch_mix[] = {
+	BOP(STORE, 20, 0),
+	BOP(STORE, 0, 1),
+	BOP(LOAD_OR_STORE, 21, 0),
+	BOP(LOAD_OR_STORE, 6, 0),
+	BOP(SWAP, 7, 1),
+	BOP(SWAP, 22, 0),
+	BOP_OLD(COMPARE_AND_SWAP, 9, 1, OLD_MATCH),
+	BOP_OLD(COMPARE_AND_SWAP, 10, 1, 2),
+	BOP_OLD(COMPARE_AND_DELETE, 16, 0, OLD_MATCH),
+	BOP(LOAD_AND_DELETE, 18, 0),
+	BOP(LOAD_AND_DELETE, KLONG, 0),
+	BOP(DELETE, 11, 0),
+	BOP(DELETE, 23, 0),
+	BOP(LOAD, 12, 0),
+	BOP(LOAD, 8, 0),
+	BOP(STORE, 3, 2),
+	BOP(STORE, 25, 0),
+};
+
+static const struct bop batch_one[] = {
+	BOP(STORE, 24, 0),
+};
+
+#define NB	NELEM(batch_mix)
+
+struct batch_ctx {
+	const struct bop *ops;
+	unsigned int n, flags, op_size;
+	int fd;
+	struct model pre;
+	unsigned char keys[NB][KEYMAX];
+	unsigned char *olds[NB];
+	size_t old_len[NB];
+	unsigned char *tmpl, *recs, *outs, *exp_out;
+	struct syncmap_ioc_batch b;
+};
+
+static int batch_setup(void *p, char *why, size_t wl)
+{
+	struct batch_ctx *c = p;
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(c->recs, c->tmpl, (size_t)c->n * c->op_size);
+	memset(c->outs, 0, (size_t)c->n * OUTCAP);
+	memset(&c->b, 0, sizeof(c->b));
+	c->b.size = sizeof(c->b);
+	c->b.flags = c->flags;
+	c->b.ops = p64(c->recs);
+	c->b.count = c->n;
+	c->b.op_size = c->op_size;
+	return 0;
+}
+
+static int batch_call(void *p)
+{
+	struct batch_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_BATCH, &c->b);
+}
+
+static int batch_apply(struct batch_ctx *c, struct model *m, unsigned int i,
+		       size_t *out_len)
+{
+	const struct bop *o = &c->ops[i];
+
+	return m_apply(m, o->code, o->key, val(o->key, o->ver),
+		       val_len(o->key, o->ver), c->olds[i], c->old_len[i],
+		       c->exp_out, out_len);
+}
+
+static enum outcome batch_check(void *p, int ret, int err, bool injected,
+				int want, char *why, size_t wl)
+{
+	struct batch_ctx *c = p;
+	struct syncmap_ioc_op *rec;
+	unsigned int i, fails = 0, exp_done = c->n;
+	enum outcome out = BAD;
+	struct model m;
+	size_t len;
+	int exp;
+
+	m_clone(&m, &c->pre);
+	if (c->b.done > c->n) {
+		snprintf(why, wl, "done %u of %u", c->b.done, c->n);
+		goto out;
+	}
+	if (ret) {
+		/* One fault per call: whatever ran before it succeeded. */
+		if (!plain_call_ok(ret, err, injected, why, wl) ||
+		    !errno_ok(err, want, why, wl))
+			goto out;
+		for (i = 0; i < c->b.done; i++)
+			batch_apply(c, &m, i, &len);
+		if (map_is(c->fd, &m, why, wl))
+			out = FAILED;
+		goto out;
+	}
+	for (i = 0; i < c->b.done; i++) {
+		rec = (struct syncmap_ioc_op *)(c->recs + (size_t)i * c->op_size);
+		if (rec->result < 0) {
+			if (!injected || rec->result != -want || fails++) {
+				snprintf(why, wl, "operation %u: result %d",
+					 i, rec->result);
+				goto out;
+			}
+			if (rec->out_len) {
+				snprintf(why, wl, "operation %u failed with out_len %u",
+					 i, rec->out_len);
+				goto out;
+			}
+			if (c->flags & SYNCMAP_BATCH_STOP_ON_ERROR)
+				exp_done = i + 1;
+			continue;
+		}
+		exp = batch_apply(c, &m, i, &len);
+		if (rec->result != exp) {
+			snprintf(why, wl, "operation %u: result %d, want %d",
+				 i, rec->result, exp);
+			goto out;
+		}
+		if (op_has_out(c->ops[i].code) &&
+		    (rec->out_len != len ||
+		     memcmp(c->outs + (size_t)i * OUTCAP, c->exp_out, len))) {
+			snprintf(why, wl, "operation %u returned another value (%u bytes, want %zu)",
+				 i, rec->out_len, len);
+			goto out;
+		}
+	}
+	if (c->b.done != exp_done) {
+		snprintf(why, wl, "done %u, want %u", c->b.done, exp_done);
+		goto out;
+	}
+	if (map_is(c->fd, &m, why, wl))
+		out = fails ? FAILED : CLEAN;
+out:
+	m_free(&m);
+	return out;
+}
+
+static void batch_teardown(void *p)
+{
+	struct batch_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops batch_sweep_ops = {
+	.setup = batch_setup,
+	.call = batch_call,
+	.check = batch_check,
+	.teardown = batch_teardown,
+};
+
+static void sweep_batch(struct ioc_stats *st, const char *what,
+			const struct bop *ops, unsigned int n,
+			unsigned int flags, unsigned int op_size)
+{
+	struct batch_ctx *c = calloc(1, sizeof(*c));
+	struct syncmap_ioc_op op;
+	struct model m;
+	unsigned int i;
+	size_t len;
+
+	if (!c)
+		abort();
+	c->ops = ops;
+	c->n = n;
+	c->flags = flags;
+	c->op_size = op_size;
+	state_model(&c->pre);
+	c->tmpl = xmalloc((size_t)n * op_size);
+	c->recs = xmalloc((size_t)n * op_size);
+	c->outs = xmalloc((size_t)n * OUTCAP);
+	c->exp_out = xmalloc(OUTCAP);
+	/* The expected values of compare-and-*: the ones a clean run meets. */
+	m_clone(&m, &c->pre);
+	for (i = 0; i < n; i++) {
+		c->olds[i] = xmalloc(OUTCAP);
+		if (ops[i].old == OLD_MATCH && m.has[ops[i].key]) {
+			c->old_len[i] = m.len[ops[i].key];
+			memcpy(c->olds[i], m.v[ops[i].key], c->old_len[i]);
+		} else if (ops[i].old >= 0) {
+			c->old_len[i] = val_len(ops[i].key, ops[i].old);
+			memcpy(c->olds[i], val(ops[i].key, ops[i].old),
+			       c->old_len[i]);
+		}
+		batch_apply(c, &m, i, &len);
+		op_fill(&op, ops[i].code, ops[i].key, c->keys[i],
+			val(ops[i].key, ops[i].ver),
+			val_len(ops[i].key, ops[i].ver), c->olds[i],
+			c->old_len[i], c->outs + (size_t)i * OUTCAP);
+		op.size = op_size;
+		memcpy(c->tmpl + (size_t)i * op_size, &op, sizeof(op));
+	}
+	m_free(&m);
+	sweep(st, what, &batch_sweep_ops, c);
+	for (i = 0; i < n; i++)
+		free(c->olds[i]);
+	m_free(&c->pre);
+	free(c->tmpl);
+	free(c->recs);
+	free(c->outs);
+	free(c->exp_out);
+	free(c);
+}
+
+TEST(batch)
+{
+	struct ioc_stats st = { .ioc = "BATCH" };
+
+	ASSERT_EQ(0, prep());
+	sweep_batch(&st, "17 mixed operations", batch_mix, NB, 0,
+		    sizeof(struct syncmap_ioc_op));
+	sweep_batch(&st, "17 mixed operations, stop on error", batch_mix, NB,
+		    SYNCMAP_BATCH_STOP_ON_ERROR, sizeof(struct syncmap_ioc_op));
+	/* Records of another size are read and written one at a time. */
+	sweep_batch(&st, "17 mixed operations, 72-byte records", batch_mix,
+		    NB, 0, sizeof(struct syncmap_ioc_op) + 8);
+	sweep_batch(&st, "one store", batch_one, 1, 0,
+		    sizeof(struct syncmap_ioc_op));
+	stats_total(&st);
+	ASSERT_EQ(0, st.bad);
+}
+
+/* ---- PACKED ------------------------------------------------------------ */
+
+#define PK	9	/* key size of keys 0..89 */
+
+struct packed_case {
+	const char *what;
+	unsigned int code;
+	int first[3], last[3];	/* key ranges, inclusive; last < first ends */
+	unsigned int value_size;
+	unsigned int flags;
+};
+
+/* The bytes a packed store puts in key @k's slot. */
+static void packed_value(unsigned char *slot, int k, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		slot[i] = (unsigned char)(k * 13 + i * 3 + 7);
+}
+
+static const struct packed_case packed_cases[] = {
+	{ "store 40 keys of 8 bytes (5 present)", SYNCMAP_OP_STORE,
+	  { 0, 40 }, { 4, 74, -1 }, 8, 0 },
+	{ "store 40 keys of 8 bytes, stop on error", SYNCMAP_OP_STORE,
+	  { 0, 40 }, { 4, 74, -1 }, 8, SYNCMAP_BATCH_STOP_ON_ERROR },
+	{ "store 12 keys of 300 bytes", SYNCMAP_OP_STORE,
+	  { 0, 16, 40 }, { 3, 17, 45 }, 300, 0 },
+	{ "load 24 keys into 5000-byte slots", SYNCMAP_OP_LOAD,
+	  { 0, 40 }, { 19, 43, -1 }, 5000, 0 },
+	{ "load-and-delete 20 keys, 5000-byte slots",
+	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 5000, 0 },
+	{ "load-and-delete 20 keys, 20000-byte slots, stop on error",
+	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 20000,
+	  SYNCMAP_BATCH_STOP_ON_ERROR },
+	{ "delete 24 keys", SYNCMAP_OP_DELETE, { 0, 40 }, { 19, 43, -1 }, 0,
+	  0 },
+};
+
+struct packed_ctx {
+	const struct packed_case *pc;
+	int fd;
+	unsigned int n;
+	int keyidx[SYNCMAP_BATCH_MAX];
+	struct model pre;
+	unsigned char *keys, *tmpl_vals, *vals, *exp_slot;
+	struct syncmap_packed_result *res;
+	struct syncmap_ioc_packed p;
+};
+
+/*
+ * Key @i of the call on the model: its result, value_len and, for loads,
+ * the slot it should leave in @slot.
+ */
+static int packed_apply(struct packed_ctx *c, struct model *m, unsigned int i,
+			__u32 *vlen)
+{
+	unsigned int vs = c->pc->value_size;
+	int k = c->keyidx[i];
+	int r = 0;
+
+	*vlen = 0;
+	memset(c->exp_slot, 0, vs);
+	switch (c->pc->code) {
+	case SYNCMAP_OP_STORE:
+		m_set(m, k, c->tmpl_vals + (size_t)i * vs, vs);
+		return 0;
+	case SYNCMAP_OP_DELETE:
+		r = m->has[k];
+		m_del(m, k);
+		return r;
+	}
+	if (!m->has[k])
+		return 0;
+	*vlen = m->len[k];
+	if (m->len[k] > vs)
+		return -ERANGE;
+	memcpy(c->exp_slot, m->v[k], m->len[k]);
+	if (c->pc->code == SYNCMAP_OP_LOAD_AND_DELETE)
+		m_del(m, k);
+	return 1;
+}
+
+static int packed_setup(void *p, char *why, size_t wl)
+{
+	struct packed_ctx *c = p;
+	size_t vbytes = (size_t)c->n * c->pc->value_size;
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	if (c->pc->code == SYNCMAP_OP_STORE)
+		memcpy(c->vals, c->tmpl_vals, vbytes);
+	else if (vbytes)
+		memset(c->vals, 0xa5, vbytes);
+	memset(c->res, 0x5a, c->n * sizeof(*c->res));
+	memset(&c->p, 0, sizeof(c->p));
+	c->p.size = sizeof(c->p);
+	c->p.flags = c->pc->flags;
+	c->p.op = c->pc->code;
+	c->p.count = c->n;
+	c->p.key_size = PK;
+	c->p.value_size = c->pc->value_size;
+	c->p.keys = p64(c->keys);
+	c->p.values = c->pc->value_size ? p64(c->vals) : 0;
+	c->p.results = p64(c->res);
+	return 0;
+}
+
+static int packed_call(void *p)
+{
+	struct packed_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_PACKED, &c->p);
+}
+
+static enum outcome packed_check(void *p, int ret, int err, bool injected,
+				 int want, char *why, size_t wl)
+{
+	struct packed_ctx *c = p;
+	bool loads = c->pc->code == SYNCMAP_OP_LOAD ||
+		     c->pc->code == SYNCMAP_OP_LOAD_AND_DELETE;
+	bool stop = c->pc->flags & SYNCMAP_BATCH_STOP_ON_ERROR;
+	unsigned int vs = c->pc->value_size, i, fails = 0, exp_done = c->n;
+	enum outcome out = BAD;
+	struct model m;
+	__u32 vlen;
+	int exp;
+
+	m_clone(&m, &c->pre);
+	if (c->p.done > c->n) {
+		snprintf(why, wl, "done %u of %u", c->p.done, c->n);
+		goto out;
+	}
+	if (ret) {
+		if (!plain_call_ok(ret, err, injected, why, wl) ||
+		    !errno_ok(err, want, why, wl))
+			goto out;
+		for (i = 0; i < c->p.done; i++)
+			packed_apply(c, &m, i, &vlen);
+		if (map_is(c->fd, &m, why, wl))
+			out = FAILED;
+		goto out;
+	}
+	for (i = 0; i < c->p.done; i++) {
+		struct syncmap_packed_result *r = &c->res[i];
+		unsigned char *slot = c->vals + (size_t)i * vs;
+
+		if (r->result < 0 && r->result != -ERANGE) {
+			if (!injected || r->result != -want || fails++) {
+				snprintf(why, wl, "key %u: result %d", i,
+					 r->result);
+				goto out;
+			}
+			memset(c->exp_slot, 0, vs);
+			if (r->value_len || (loads && memcmp(slot, c->exp_slot, vs))) {
+				snprintf(why, wl, "key %u failed with value_len %u or a slot not zeroed",
+					 i, r->value_len);
+				goto out;
+			}
+			if (stop)
+				exp_done = i + 1;
+			continue;
+		}
+		exp = packed_apply(c, &m, i, &vlen);
+		if (r->result != exp || r->value_len != vlen) {
+			snprintf(why, wl, "key %u: result %d value_len %u, want %d and %u",
+				 i, r->result, r->value_len, exp, vlen);
+			goto out;
+		}
+		if (loads && memcmp(slot, c->exp_slot, vs)) {
+			snprintf(why, wl, "key %u: another slot", i);
+			goto out;
+		}
+		if (exp < 0 && stop && exp_done == c->n)
+			exp_done = i + 1;
+	}
+	if (c->p.done != exp_done) {
+		snprintf(why, wl, "done %u, want %u", c->p.done, exp_done);
+		goto out;
+	}
+	if (map_is(c->fd, &m, why, wl))
+		out = fails ? FAILED : CLEAN;
+out:
+	m_free(&m);
+	return out;
+}
+
+static void packed_teardown(void *p)
+{
+	struct packed_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops packed_sweep_ops = {
+	.setup = packed_setup,
+	.call = packed_call,
+	.check = packed_check,
+	.teardown = packed_teardown,
+};
+
+static void sweep_packed(struct ioc_stats *st, const struct packed_case *pc)
+{
+	struct packed_ctx *c = calloc(1, sizeof(*c));
+	unsigned int r, vs = pc->value_size;
+	int k;
+
+	if (!c)
+		abort();
+	c->pc = pc;
+	for (r = 0; r < 3; r++)
+		for (k = pc->first[r]; k <= pc->last[r]; k++)
+			c->keyidx[c->n++] = k;
+	state_model(&c->pre);
+	c->keys = xmalloc((size_t)c->n * PK);
+	c->tmpl_vals = xmalloc((size_t)c->n * vs + 1);
+	c->vals = xmalloc((size_t)c->n * vs + 1);
+	c->exp_slot = xmalloc(vs + 1);
+	c->res = calloc(c->n, sizeof(*c->res));
+	if (!c->res)
+		abort();
+	for (r = 0; r < c->n; r++) {
+		key_of(c->keyidx[r], c->keys + (size_t)r * PK);
+		packed_value(c->tmpl_vals + (size_t)r * vs, c->keyidx[r], vs);
+	}
+	sweep(st, pc->what, &packed_sweep_ops, c);
+	m_free(&c->pre);
+	free(c->keys);
+	free(c->tmpl_vals);
+	free(c->vals);
+	free(c->exp_slot);
+	free(c->res);
+	free(c);
+}
+
+TEST(packed)
+{
+	struct ioc_stats st = { .ioc = "PACKED" };
+	unsigned int i;
+
+	ASSERT_EQ(0, prep());
+	for (i = 0; i < NELEM(packed_cases); i++)
+		sweep_packed(&st, &packed_cases[i]);
+	stats_total(&st);
+	ASSERT_EQ(0, st.bad);
+}
+
+/* ---- DUMP ------------------------------------------------------------- */
+
+struct dump_ctx {
+	int fd;
+	struct model pre;
+	__u64 cursor;
+	__u32 buf_len;
+	unsigned char *buf, *base;
+	bool have_base;
+	struct syncmap_ioc_dump d, base_d;
+};
+
+static int dump_setup(void *p, char *why, size_t wl)
+{
+	struct dump_ctx *c = p;
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	memset(c->buf, 0, c->buf_len);
+	memset(&c->d, 0, sizeof(c->d));
+	c->d.size = sizeof(c->d);
+	c->d.cursor = c->cursor;
+	c->d.buf = p64(c->buf);
+	c->d.buf_len = c->buf_len;
+	return 0;
+}
+
+static int dump_call(void *p)
+{
+	struct dump_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_DUMP, &c->d);
+}
+
+/* The first answer: every record one of the model's, once. */
+static bool dump_valid(struct dump_ctx *c, char *why, size_t wl)
+{
+	struct syncmap_dump_rec rec;
+	bool seen[NKEYS] = { };
+	size_t off = 0;
+	__u32 i;
+	int k;
+
+	for (i = 0; i < c->d.count; i++) {
+		memcpy(&rec, c->buf + off, sizeof(rec));
+		k = key_index(c->buf + off + sizeof(rec), rec.key_len);
+		if (k < 0 || seen[k] ||
+		    !m_holds(&c->pre, k, c->buf + off + sizeof(rec) + rec.key_len,
+			     rec.value_len)) {
+			snprintf(why, wl, "record %u is not in the map", i);
+			return false;
+		}
+		seen[k] = true;
+		off += SYNCMAP_DUMP_REC_SIZE(rec.key_len, rec.value_len);
+	}
+	if (off != c->d.buf_len || !c->d.count ||
+	    (c->d.end && !c->cursor && c->d.count != m_count(&c->pre))) {
+		snprintf(why, wl, "%u records in %u bytes, end %u", c->d.count,
+			 c->d.buf_len, c->d.end);
+		return false;
+	}
+	return true;
+}
+
+static enum outcome dump_check(void *p, int ret, int err, bool injected,
+			       int want, char *why, size_t wl)
+{
+	struct dump_ctx *c = p;
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret) {
+		if (!errno_ok(err, want, why, wl) ||
+		    !map_is(c->fd, &c->pre, why, wl))
+			return BAD;
+		return FAILED;
+	}
+	if (!c->have_base) {
+		if (!dump_valid(c, why, wl))
+			return BAD;
+		memcpy(c->base, c->buf, c->d.buf_len);
+		c->base_d = c->d;
+		c->have_base = true;
+	} else if (c->d.count != c->base_d.count ||
+		   c->d.buf_len != c->base_d.buf_len ||
+		   c->d.cursor != c->base_d.cursor ||
+		   c->d.end != c->base_d.end ||
+		   memcmp(c->buf, c->base, c->d.buf_len)) {
+		/* Same keys, same hashes: the same answer. */
+		snprintf(why, wl, "another answer: %u records, %u bytes, end %u",
+			 c->d.count, c->d.buf_len, c->d.end);
+		return BAD;
+	}
+	return map_is(c->fd, &c->pre, why, wl) ? CLEAN : BAD;
+}
+
+static void dump_teardown(void *p)
+{
+	struct dump_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops dump_sweep_ops = {
+	.setup = dump_setup,
+	.call = dump_call,
+	.check = dump_check,
+	.teardown = dump_teardown,
+};
+
+/* Sweep a dump call; returns its cursor (that of a clean run). */
+static __u64 sweep_dump(struct ioc_stats *st, const char *what,
+			__u64 cursor, __u32 buf_len)
+{
+	struct dump_ctx c = { .cursor = cursor, .buf_len = buf_len };
+
+	state_model(&c.pre);
+	c.buf = xmalloc(buf_len);
+	c.base = xmalloc(buf_len);
+	sweep(st, what, &dump_sweep_ops, &c);
+	m_free(&c.pre);
+	free(c.buf);
+	free(c.base);
+	return c.base_d.cursor;
+}
+
+TEST(dump)
+{
+	struct ioc_stats st = { .ioc = "DUMP" };
+	__u64 cursor;
+
+	ASSERT_EQ(0, prep());
+	sweep_dump(&st, "whole map, 256 KiB buffer", 0, 256 * 1024);
+	/* A piece: the records that fit, the rest left for the next call. */
+	cursor = sweep_dump(&st, "first piece, 24 KiB buffer", 0, 24576);
+	ASSERT_NE(0, cursor);
+	sweep_dump(&st, "second piece, 24 KiB buffer", cursor, 24576);
+	stats_total(&st);
+	ASSERT_EQ(0, st.bad);
+}
+
+/* ---- CLEAR and INFO ------------------------------------------------------ */
+
+struct simple_ctx {
+	int fd;
+	bool promote;	/* start from a promoted map, without a dirty map */
+	struct model pre, post;
+	struct syncmap_ioc_simple s;
+	struct syncmap_ioc_info info;
+};
+
+static int clear_setup(void *p, char *why, size_t wl)
+{
+	struct simple_ctx *c = p;
+	struct syncmap_ioc_dump d = { .size = sizeof(d) };
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	if (c->promote && (!ioctl(c->fd, SYNCMAP_IOC_DUMP, &d) ||
+			   errno != ERANGE)) {
+		snprintf(why, wl, "promote: %s", strerror(errno));
+		close(c->fd);
+		return -1;
+	}
+	c->s.size = sizeof(c->s);
+	c->s.flags = 0;
+	return 0;
+}
+
+static int clear_call(void *p)
+{
+	struct simple_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_CLEAR, &c->s);
+}
+
+static enum outcome simple_check(void *p, int ret, int err, bool injected,
+				 int want, char *why, size_t wl)
+{
+	struct simple_ctx *c = p;
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret) {
+		if (!errno_ok(err, want, why, wl) ||
+		    !map_is(c->fd, &c->pre, why, wl))
+			return BAD;
+		return FAILED;
+	}
+	return map_is(c->fd, &c->post, why, wl) ? CLEAN : BAD;
+}
+
+static void simple_teardown(void *p)
+{
+	struct simple_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops clear_sweep_ops = {
+	.setup = clear_setup,
+	.call = clear_call,
+	.check = simple_check,
+	.teardown = simple_teardown,
+};
+
+TEST(clear)
+{
+	struct ioc_stats st = { .ioc = "CLEAR" };
+	struct simple_ctx c = { };
+
+	ASSERT_EQ(0, prep());
+	state_model(&c.pre);
+	sweep(&st, "read snapshot and dirty map", &clear_sweep_ops, &c);
+	c.promote = true;
+	sweep(&st, "promoted, no dirty map", &clear_sweep_ops, &c);
+	stats_total(&st);
+	m_free(&c.pre);
+	ASSERT_EQ(0, st.bad);
+}
+
+static int info_setup(void *p, char *why, size_t wl)
+{
+	struct simple_ctx *c = p;
+
+	c->fd = state_map();
+	if (c->fd < 0) {
+		snprintf(why, wl, "state: %s", strerror(errno));
+		return -1;
+	}
+	memset(&c->info, 0, sizeof(c->info));
+	c->info.size = sizeof(c->info);
+	return 0;
+}
+
+static int info_call(void *p)
+{
+	struct simple_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_INFO, &c->info);
+}
+
+static enum outcome info_check(void *p, int ret, int err, bool injected,
+			       int want, char *why, size_t wl)
+{
+	struct simple_ctx *c = p;
+	const struct syncmap_ioc_info *i = &c->info;
+
+	if (!ret && (i->len != m_count(&c->pre) || i->name[0] || i->id ||
+		     i->uid != geteuid() || i->mode != 0600 ||
+		     i->map_flags != SYNCMAP_INFO_WRITABLE ||
+		     i->max_entries != SYNCMAP_DEFAULT_ENTRIES ||
+		     i->max_key_len != SYNCMAP_DEFAULT_KEY_SIZE ||
+		     i->max_value_len != map_opts.max_value_len)) {
+		snprintf(why, wl, "another answer: len %llu flags %#x",
+			 (unsigned long long)i->len, i->map_flags);
+		return BAD;
+	}
+	return simple_check(p, ret, err, injected, want, why, wl);
+}
+
+static const struct sweep_ops info_sweep_ops = {
+	.setup = info_setup,
+	.call = info_call,
+	.check = info_check,
+	.teardown = simple_teardown,
+};
+
+TEST(info)
+{
+	struct ioc_stats st = { .ioc = "INFO" };
+	struct simple_ctx c = { };
+
+	ASSERT_EQ(0, prep());
+	state_model(&c.pre);
+	m_clone(&c.post, &c.pre);
+	sweep(&st, "read snapshot and dirty map", &info_sweep_ops, &c);
+	stats_total(&st);
+	m_free(&c.pre);
+	m_free(&c.post);
+	ASSERT_EQ(0, st.bad);
+}
+
+/* ---- named maps: LIST, OPEN, DESTROY, CREATE ---------------------------- */
+
+#define NLIST	3
+
+/* A named map holding keys 0..n-1 (version 0). */
+static int named_map(const char *name, int n)
+{
+	unsigned char key[KEYMAX];
+	int fd = syncmap_create(name, &map_opts), k;
+
+	if (fd < 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (syncmap_store(fd, key, key_of(k, key), val(k, 0),
+				  val_len(k, 0)) < 0) {
+			syncmap_destroy(fd);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void keys_model(struct model *m, int n)
+{
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	for (k = 0; k < n; k++)
+		m_set(m, k, val(k, 0), val_len(k, 0));
+}
+
+struct list_ctx {
+	int fd[NLIST];
+	char names[NLIST][SYNCMAP_NAME_LEN];
+	struct model m[NLIST];
+	struct syncmap_list_entry e[64];
+	struct syncmap_ioc_list l;
+	int dev;
+};
+
+static int list_setup(void *p, char *why, size_t wl)
+{
+	struct list_ctx *c = p;
+
+	memset(c->e, 0, sizeof(c->e));
+	memset(&c->l, 0, sizeof(c->l));
+	c->l.size = sizeof(c->l);
+	c->l.entries = p64(c->e);
+	c->l.count = NELEM(c->e);
+	c->l.entry_size = sizeof(c->e[0]);
+	return 0;
+}
+
+static int list_call(void *p)
+{
+	struct list_ctx *c = p;
+
+	return ioctl(c->dev, SYNCMAP_IOC_LIST, &c->l);
+}
+
+static enum outcome list_check(void *p, int ret, int err, bool injected,
+			       int want, char *why, size_t wl)
+{
+	struct list_ctx *c = p;
+	unsigned int i, j, found = 0;
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret && !errno_ok(err, want, why, wl))
+		return BAD;
+	for (j = 0; !ret && j < c->l.count; j++) {
+		for (i = 0; i < NLIST; i++) {
+			if (strcmp(c->e[j].name, c->names[i]))
+				continue;
+			if (c->e[j].len != m_count(&c->m[i]) ||
+			    c->e[j].mode != 0600 ||
+			    c->e[j].uid != geteuid() ||
+			    c->e[j].max_value_len != map_opts.max_value_len) {
+				snprintf(why, wl, "%s: len %llu mode %o",
+					 c->names[i],
+					 (unsigned long long)c->e[j].len,
+					 c->e[j].mode);
+				return BAD;
+			}
+			found++;
+		}
+	}
+	if (!ret && found != NLIST) {
+		snprintf(why, wl, "%u of %u maps listed", found, NLIST);
+		return BAD;
+	}
+	for (i = 0; i < NLIST; i++)
+		if (!map_is(c->fd[i], &c->m[i], why, wl))
+			return BAD;
+	return ret ? FAILED : CLEAN;
+}
+
+static void list_teardown(void *p)
+{
+}
+
+static const struct sweep_ops list_sweep_ops = {
+	.setup = list_setup,
+	.call = list_call,
+	.check = list_check,
+	.teardown = list_teardown,
+};
+
+TEST(list)
+{
+	struct ioc_stats st = { .ioc = "LIST" };
+	struct list_ctx c = { };
+	int i;
+
+	ASSERT_EQ(0, prep());
+	for (i = 0; i < NLIST; i++) {
+		snprintf(c.names[i], sizeof(c.names[i]), "fn-list-%d-%d",
+			 getpid(), i);
+		c.fd[i] = named_map(c.names[i], 2 + 3 * i);
+		ASSERT_LE(0, c.fd[i]);
+		keys_model(&c.m[i], 2 + 3 * i);
+	}
+	c.dev = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, c.dev);
+	sweep(&st, "3 maps of ours among the registered", &list_sweep_ops, &c);
+	stats_total(&st);
+	for (i = 0; i < NLIST; i++) {
+		EXPECT_EQ(0, syncmap_destroy(c.fd[i]));
+		close(c.fd[i]);
+		m_free(&c.m[i]);
+	}
+	close(c.dev);
+	ASSERT_EQ(0, st.bad);
+}
+
+struct open_ctx {
+	char name[SYNCMAP_NAME_LEN];
+	int owner, fd;
+	struct model m;
+	struct syncmap_ioc_open o;
+};
+
+static int open_setup(void *p, char *why, size_t wl)
+{
+	struct open_ctx *c = p;
+
+	c->fd = syncmap_dev_open(O_RDWR);
+	if (c->fd < 0) {
+		snprintf(why, wl, "open: %s", strerror(errno));
+		return -1;
+	}
+	memset(&c->o, 0, sizeof(c->o));
+	c->o.size = sizeof(c->o);
+	memcpy(c->o.name, c->name, sizeof(c->o.name));
+	return 0;
+}
+
+static int open_call(void *p)
+{
+	struct open_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_OPEN, &c->o);
+}
+
+/* Is @fd bound?  An unbound fd answers INFO with EBADFD. */
+static int fd_bound(int fd, struct syncmap_ioc_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	if (!ioctl(fd, SYNCMAP_IOC_INFO, info))
+		return 1;
+	return errno == EBADFD ? 0 : -1;
+}
+
+static enum outcome open_check(void *p, int ret, int err, bool injected,
+			       int want, char *why, size_t wl)
+{
+	struct open_ctx *c = p;
+	struct syncmap_ioc_info info;
+	int bound = fd_bound(c->fd, &info);
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret && !errno_ok(err, want, why, wl))
+		return BAD;
+	if (bound != !ret) {
+		snprintf(why, wl, "the fd is %sbound", bound ? "" : "not ");
+		return BAD;
+	}
+	if (!ret && (strcmp(info.name, c->name) || !c->o.id ||
+		     c->o.id != info.id || !map_is(c->fd, &c->m, why, wl))) {
+		snprintf(why + strlen(why), wl - strlen(why),
+			 " (opened %s, id %u)", info.name, c->o.id);
+		return BAD;
+	}
+	if (!map_is(c->owner, &c->m, why, wl))
+		return BAD;
+	return ret ? FAILED : CLEAN;
+}
+
+static void open_teardown(void *p)
+{
+	struct open_ctx *c = p;
+
+	close(c->fd);
+}
+
+static const struct sweep_ops open_sweep_ops = {
+	.setup = open_setup,
+	.call = open_call,
+	.check = open_check,
+	.teardown = open_teardown,
+};
+
+TEST(open_map)
+{
+	struct ioc_stats st = { .ioc = "OPEN" };
+	struct open_ctx c = { };
+
+	ASSERT_EQ(0, prep());
+	snprintf(c.name, sizeof(c.name), "fn-open-%d", getpid());
+	c.owner = named_map(c.name, 10);
+	ASSERT_LE(0, c.owner);
+	keys_model(&c.m, 10);
+	sweep(&st, "named map of 10 keys", &open_sweep_ops, &c);
+	stats_total(&st);
+	EXPECT_EQ(0, syncmap_destroy(c.owner));
+	close(c.owner);
+	m_free(&c.m);
+	ASSERT_EQ(0, st.bad);
+}
+
+struct destroy_ctx {
+	char name[SYNCMAP_NAME_LEN];
+	int fd;
+	struct model m;
+	struct syncmap_ioc_simple s;
+};
+
+static int destroy_setup(void *p, char *why, size_t wl)
+{
+	struct destroy_ctx *c = p;
+
+	c->fd = named_map(c->name, 10);
+	if (c->fd < 0) {
+		snprintf(why, wl, "create: %s", strerror(errno));
+		return -1;
+	}
+	c->s.size = sizeof(c->s);
+	c->s.flags = 0;
+	return 0;
+}
+
+static int destroy_call(void *p)
+{
+	struct destroy_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_DESTROY, &c->s);
+}
+
+static enum outcome destroy_check(void *p, int ret, int err, bool injected,
+				  int want, char *why, size_t wl)
+{
+	struct destroy_ctx *c = p;
+	int other;
+
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret && !errno_ok(err, want, why, wl))
+		return BAD;
+	other = syncmap_open(c->name, O_RDWR);
+	if (other >= 0)
+		close(other);
+	if (ret ? other < 0 : other >= 0 || errno != ENOENT) {
+		snprintf(why, wl, "the name %s", other >= 0 ? "is still there" :
+			 "is gone");
+		return BAD;
+	}
+	/* The fd works on, named or not. */
+	if (!map_is(c->fd, &c->m, why, wl))
+		return BAD;
+	return ret ? FAILED : CLEAN;
+}
+
+static void destroy_teardown(void *p)
+{
+	struct destroy_ctx *c = p;
+
+	syncmap_destroy(c->fd);
+	close(c->fd);
+}
+
+static const struct sweep_ops destroy_sweep_ops = {
+	.setup = destroy_setup,
+	.call = destroy_call,
+	.check = destroy_check,
+	.teardown = destroy_teardown,
+};
+
+TEST(destroy)
+{
+	struct ioc_stats st = { .ioc = "DESTROY" };
+	struct destroy_ctx c = { };
+
+	ASSERT_EQ(0, prep());
+	snprintf(c.name, sizeof(c.name), "fn-destroy-%d", getpid());
+	keys_model(&c.m, 10);
+	sweep(&st, "named map of 10 keys", &destroy_sweep_ops, &c);
+	stats_total(&st);
+	m_free(&c.m);
+	ASSERT_EQ(0, st.bad);
+}
+
+/* Is a map of that name registered (and readable by the caller)? */
+static int name_listed(int dev, const char *name)
+{
+	struct syncmap_list_entry e[16];
+	unsigned int start = 0;
+	int n, i;
+
+	do {
+		n = syncmap_list(dev, e, NELEM(e), &start);
+		if (n < 0)
+			return -1;
+		for (i = 0; i < n; i++)
+			if (!strcmp(e[i].name, name))
+				return 1;
+	} while (start);
+	return 0;
+}
+
+struct create_ctx {
+	bool named;
+	char name[SYNCMAP_NAME_LEN];
+	/* Unbound fds opened beforehand (after dropping root), or none. */
+	int *pool;
+	unsigned int npool, next;
+	int dev;	/* an unbound fd for LIST */
+	int fd;
+	bool bound;
+	struct syncmap_ioc_create c;
+};
+
+static void create_fill(struct create_ctx *c)
+{
+	memset(&c->c, 0, sizeof(c->c));
+	c->c.size = sizeof(c->c);
+	if (c->named)
+		memcpy(c->c.name, c->name, sizeof(c->c.name));
+	else
+		c->c.flags = SYNCMAP_CREATE_ANON;
+	c->c.max_value_len = map_opts.max_value_len;
+}
+
+static int create_setup(void *p, char *why, size_t wl)
+{
+	struct create_ctx *c = p;
+
+	if (c->pool && c->next >= c->npool) {
+		snprintf(why, wl, "out of fds");
+		return -1;
+	}
+	c->fd = c->pool ? c->pool[c->next] : syncmap_dev_open(O_RDWR);
+	if (c->fd < 0) {
+		snprintf(why, wl, "open: %s", strerror(errno));
+		return -1;
+	}
+	c->bound = false;
+	create_fill(c);
+	return 0;
+}
+
+static int create_call(void *p)
+{
+	struct create_ctx *c = p;
+
+	return ioctl(c->fd, SYNCMAP_IOC_CREATE, &c->c);
+}
+
+static enum outcome create_check(void *p, int ret, int err, bool injected,
+				 int want, char *why, size_t wl)
+{
+	struct create_ctx *c = p;
+	struct syncmap_ioc_info info;
+	struct model empty = { };
+	int bound = fd_bound(c->fd, &info);
+	int listed = c->named ? name_listed(c->dev, c->name) : 0;
+
+	c->bound = bound > 0;
+	if (!plain_call_ok(ret, err, injected, why, wl))
+		return BAD;
+	if (ret && !errno_ok(err, want, why, wl))
+		return BAD;
+	if (bound != !ret || listed != (c->named && !ret)) {
+		snprintf(why, wl, "the fd is %sbound, the name %slisted",
+			 bound ? "" : "not ", listed ? "" : "not ");
+		return BAD;
+	}
+	if (!ret) {
+		if (strcmp(info.name, c->named ? c->name : "") ||
+		    c->c.id != info.id || !c->c.id != !c->named ||
+		    c->c.mode != 0600 || info.uid != geteuid() ||
+		    c->c.max_value_len != map_opts.max_value_len ||
+		    !map_is(c->fd, &empty, why, wl)) {
+			snprintf(why + strlen(why), wl - strlen(why),
+				 " (created \"%s\", id %u)", info.name,
+				 c->c.id);
+			return BAD;
+		}
+		return CLEAN;
+	}
+	/* Nothing is left of the failed call: the same create works. */
+	create_fill(c);
+	if (ioctl(c->fd, SYNCMAP_IOC_CREATE, &c->c)) {
+		snprintf(why, wl, "create after the failure: %s",
+			 strerror(errno));
+		return BAD;
+	}
+	c->bound = true;
+	return FAILED;
+}
+
+static void create_teardown(void *p)
+{
+	struct create_ctx *c = p;
+
+	if (c->bound && c->named)
+		syncmap_destroy(c->fd);
+	if (!c->pool) {
+		close(c->fd);
+	} else if (c->bound) {
+		close(c->fd);
+		c->pool[c->next++] = -1;
+	}
+}
+
+static const struct sweep_ops create_sweep_ops = {
+	.setup = create_setup,
+	.call = create_call,
+	.check = create_check,
+	.teardown = create_teardown,
+};
+
+static void sweep_create(struct ioc_stats *st, const char *what,
+			 struct create_ctx *c, bool named)
+{
+	c->named = named;
+	snprintf(c->name, sizeof(c->name), "fn-create-%d", getpid());
+	sweep(st, what, &create_sweep_ops, c);
+}
+
+/* Bind the next fd of the pool to a new map; 0 or the errno. */
+static int pool_create(struct create_ctx *c, const char *name)
+{
+	if (c->next >= c->npool)
+		return -1;
+	if (syncmap_create_fd(c->pool[c->next], name, &map_opts))
+		return errno;
+	c->next++;
+	return 0;
+}
+
+#define POOL	400
+
+/*
+ * The user NOBODY, with max_maps_per_user 2: sweep CREATE, then create
+ * as many maps as the quota allows.  A failed create that left a charge
+ * behind shows as ENOSPC too early.  Returns the failures.
+ */
+static int create_as_nobody(struct ioc_stats *st)
+{
+	struct create_ctx c = { .npool = POOL };
+	unsigned int first;
+	int bad = 0, i;
+
+	/*
+	 * The device is root's: open the fds first.  They are this
+	 * process's alone, so that closing one releases its map (and the
+	 * charge of an anonymous one).
+	 */
+	c.pool = calloc(POOL, sizeof(int));
+	if (!c.pool)
+		return 1;
+	for (i = 0; i < POOL; i++) {
+		c.pool[i] = syncmap_dev_open(O_RDWR);
+		if (c.pool[i] < 0)
+			return 1;
+	}
+	c.dev = syncmap_dev_open(O_RDWR);
+	if (c.dev < 0 || nth_open() || munlockall() ||
+	    mlockall(MCL_CURRENT) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 1;
+	sweep_create(st, "anonymous, unprivileged user", &c, false);
+	sweep_create(st, "named, unprivileged user", &c, true);
+
+	/* Two named maps and two anonymous ones, not one more. */
+	first = c.next;
+	for (i = 0; i < 2; i++) {
+		char name[SYNCMAP_NAME_LEN];
+
+		snprintf(name, sizeof(name), "fn-quota-%d-%d", getpid(), i);
+		if (pool_create(&c, name)) {
+			ksft_print_msg("FAIL CREATE: named map %d of 2: %s\n",
+				       i + 1, strerror(errno));
+			bad++;
+		}
+	}
+	if (pool_create(&c, "fn-quota-extra") != ENOSPC) {
+		ksft_print_msg("FAIL CREATE: a third named map was not ENOSPC\n");
+		bad++;
+	}
+	for (i = 0; i < 2; i++) {
+		if (pool_create(&c, NULL)) {
+			ksft_print_msg("FAIL CREATE: anonymous map %d of 2: %s\n",
+				       i + 1, strerror(errno));
+			bad++;
+		}
+	}
+	if (pool_create(&c, NULL) != ENOSPC) {
+		ksft_print_msg("FAIL CREATE: a third anonymous map was not ENOSPC\n");
+		bad++;
+	}
+	for (i = first; i < (int)c.next; i++)
+		syncmap_destroy(c.pool[i]);
+	return bad;
+}
+
+TEST(create)
+{
+	struct ioc_stats *st;
+	struct create_ctx c = { };
+	char quota[16] = "";
+	int status, fd;
+	pid_t pid;
+
+	ASSERT_EQ(0, prep());
+	/* Shared with the unprivileged child, which adds its sweeps. */
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st);
+	st->ioc = "CREATE";
+	c.dev = syncmap_dev_open(O_RDWR);
+	ASSERT_LE(0, c.dev);
+	sweep_create(st, "anonymous", &c, false);
+	sweep_create(st, "named", &c, true);
+	close(c.dev);
+
+	fd = open(QUOTA_PARAM, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, quota, sizeof(quota) - 1));
+	ASSERT_EQ(1, pwrite(fd, "2", 1, 0));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int bad = create_as_nobody(st);
+
+		fflush(stdout);
+		_exit(bad ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ((ssize_t)strlen(quota), pwrite(fd, quota, strlen(quota), 0));
+	close(fd);
+	stats_total(st);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_EQ(0, st->bad);
+	munmap(st, sizeof(*st));
 }
 
 TEST_HARNESS_MAIN
