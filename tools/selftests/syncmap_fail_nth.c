@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -342,9 +343,38 @@ static int nth_disarm(void)
  * Everything a call touches is resident before the sweep: a page fault
  * inside the call must not be where an injected fault lands.
  */
+/*
+ * Closing the fd of a map frees the map, which waits for its grace
+ * periods: a thread of its own does that, while the sweep builds the
+ * next map.  Its fail-nth is 0: nothing it does is injected.
+ */
+static int closer_pipe[2] = { -1, -1 };
+
+static void *closer_fn(void *arg)
+{
+	int fd;
+
+	while (read(closer_pipe[0], &fd, sizeof(fd)) == sizeof(fd))
+		close(fd);
+	return NULL;
+}
+
+static void close_later(int fd)
+{
+	if (closer_pipe[1] < 0 ||
+	    write(closer_pipe[1], &fd, sizeof(fd)) != sizeof(fd))
+		close(fd);
+}
+
+static struct timespec t0;
+
 static int prep(void)
 {
-	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+	pthread_t closer;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) || pipe(closer_pipe) ||
+	    pthread_create(&closer, NULL, closer_fn, NULL))
 		return -1;
 	return nth_open();
 }
@@ -354,11 +384,14 @@ static int prep(void)
 /*
  * Keys 0..89 are "fn-key-NN" (9 bytes, the size packed calls use), 94
  * and 95 are 100 bytes long: the device stages keys above 64 bytes in an
- * allocation of their own.
+ * allocation of their own.  Keys from KBIG on, "fn-big-NNN", fill the
+ * larger state (state_map(true)).
  */
-#define NKEYS		96
 #define KLONG2		94
 #define KLONG		95
+#define KBIG		100
+#define NBIG		200
+#define NKEYS		(KBIG + NBIG)
 #define KEYMAX		128
 #define NVER		4
 #define OUTCAP		32768
@@ -373,6 +406,13 @@ static const size_t vsizes[] = { 1, 8, 27, 60, 124, 150, 300, 5000, 20000 };
 
 static size_t key_of(int k, unsigned char *buf)
 {
+	if (k >= KBIG) {
+		memcpy(buf, "fn-big-", 7);
+		buf[7] = '0' + (k - KBIG) / 100 % 10;
+		buf[8] = '0' + (k - KBIG) / 10 % 10;
+		buf[9] = '0' + (k - KBIG) % 10;
+		return 10;
+	}
 	if (k >= KLONG2) {
 		memset(buf, 'a' + (k - KLONG2), 100);
 		memcpy(buf, "long-key-", 9);
@@ -393,6 +433,10 @@ static int key_index(const unsigned char *key, size_t len)
 	if (len == 9 && !memcmp(key, "fn-key-", 7) && isdigit(key[7]) &&
 	    isdigit(key[8]))
 		return (key[7] - '0') * 10 + key[8] - '0';
+	if (len == 10 && !memcmp(key, "fn-big-", 7) && isdigit(key[7]) &&
+	    isdigit(key[8]) && isdigit(key[9]))
+		return KBIG + (key[7] - '0') * 100 + (key[8] - '0') * 10 +
+		       key[9] - '0';
 	for (k = KLONG2; k <= KLONG; k++)
 		if (len == key_of(k, buf) && !memcmp(key, buf, len))
 			return k;
@@ -587,7 +631,7 @@ static unsigned long op_cmd(unsigned int code)
 
 static const struct syncmap_opts map_opts = { .max_value_len = 65536 };
 
-#define DUMP_BUF	(256 * 1024)
+#define DUMP_BUF	(96 * 1024)
 static unsigned char *dump_buf;
 
 static unsigned char *xmalloc(size_t len)
@@ -635,6 +679,59 @@ static int map_read(int fd, struct model *got, char *why, size_t wl)
 	return 0;
 }
 
+/*
+ * The values of keys @first..@last (all of one size) through packed
+ * loads into slots of @slot bytes.
+ */
+static int map_read_keys(int fd, struct model *got, int first, int last,
+			 unsigned int slot, char *why, size_t wl)
+{
+	static struct syncmap_packed_result res[NBIG];
+	static unsigned char *vals;
+	static unsigned char keys[NBIG * 10];
+	unsigned int n = last - first + 1, i;
+	size_t klen = key_of(first, keys);
+
+	if (!vals)
+		vals = xmalloc(90 * 20000);
+	for (i = 1; i < n; i++)
+		key_of(first + i, keys + i * klen);
+	if (syncmap_packed(fd, SYNCMAP_OP_LOAD, keys, klen, vals, slot, res,
+			   n, 0) != (int)n) {
+		snprintf(why, wl, "packed load: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (res[i].result < 0) {
+			snprintf(why, wl, "packed load of key %u: %d",
+				 first + i, res[i].result);
+			return -1;
+		}
+		if (res[i].result)
+			m_set(got, first + i, vals + (size_t)i * slot,
+			      res[i].value_len);
+	}
+	return 0;
+}
+
+/*
+ * The larger state's contents, without a dump (which allocates for every
+ * record): every key of the universe loaded; map_is() checks the len,
+ * which any other key would change.
+ */
+static int map_read_universe(int fd, struct model *got, char *why,
+			     size_t wl)
+{
+	memset(got, 0, sizeof(*got));
+	if (map_read_keys(fd, got, 0, 89, 20000, why, wl) ||
+	    map_read_keys(fd, got, KLONG2, KLONG, 20000, why, wl) ||
+	    map_read_keys(fd, got, KBIG, KBIG + NBIG - 1, 512, why, wl)) {
+		m_free(got);
+		return -1;
+	}
+	return 0;
+}
+
 /* Does the map hold exactly @want, and is its len right? */
 static bool map_is(int fd, const struct model *want, char *why, size_t wl)
 {
@@ -642,7 +739,9 @@ static bool map_is(int fd, const struct model *want, char *why, size_t wl)
 	struct model got;
 	bool ok;
 
-	if (map_read(fd, &got, why, wl))
+	if (want->has[KBIG] || want->has[KBIG + NBIG - 1] ?
+	    map_read_universe(fd, &got, why, wl) :
+	    map_read(fd, &got, why, wl))
 		return false;
 	ok = m_equal(want, &got, why, wl);
 	m_free(&got);
@@ -660,10 +759,11 @@ static bool map_is(int fd, const struct model *want, char *why, size_t wl)
 	return true;
 }
 
-/* One operation for a batch (or a single command), @out of OUTCAP bytes. */
+/* One operation for a batch (or a single command), @out of @cap bytes. */
 static void op_fill(struct syncmap_ioc_op *op, unsigned int code, int k,
 		    unsigned char *keybuf, const void *v, size_t vlen,
-		    const void *old, size_t olen, unsigned char *out)
+		    const void *old, size_t olen, unsigned char *out,
+		    size_t cap)
 {
 	size_t klen = key_of(k, keybuf);
 
@@ -673,7 +773,7 @@ static void op_fill(struct syncmap_ioc_op *op, unsigned int code, int k,
 			op_has_old(code) ? old : NULL,
 			op_has_old(code) ? olen : 0,
 			op_has_out(code) ? out : NULL,
-			op_has_out(code) ? OUTCAP : 0);
+			op_has_out(code) ? cap : 0);
 }
 
 /* Store (k, ver) pairs in one batch; every one must succeed. */
@@ -686,12 +786,12 @@ static int store_all(int fd, const int (*kv)[2], unsigned int n)
 	for (i = 0; i < n; i++) {
 		if (kv[i][1] < 0) {
 			op_fill(&ops[i], SYNCMAP_OP_DELETE, kv[i][0], keys[i],
-				NULL, 0, NULL, 0, NULL);
+				NULL, 0, NULL, 0, NULL, 0);
 			continue;
 		}
 		op_fill(&ops[i], SYNCMAP_OP_STORE, kv[i][0], keys[i],
 			val(kv[i][0], kv[i][1]), val_len(kv[i][0], kv[i][1]),
-			NULL, 0, NULL);
+			NULL, 0, NULL, 0);
 	}
 	if (syncmap_batch(fd, ops, n, 0) != (int)n)
 		return -1;
@@ -721,11 +821,25 @@ static const int state_b[][2] = {
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-static void state_model(struct model *m)
+/* The 8-byte value of big key @k. */
+static void big_value(unsigned char *v, int k)
 {
 	unsigned int i;
 
+	for (i = 0; i < 8; i++)
+		v[i] = (unsigned char)(k * 17 + i * 5 + 3);
+}
+
+static void state_model(struct model *m, bool big)
+{
+	unsigned char v[8];
+	unsigned int i;
+
 	memset(m, 0, sizeof(*m));
+	for (i = 0; big && i < NBIG; i++) {
+		big_value(v, KBIG + i);
+		m_set(m, KBIG + i, v, sizeof(v));
+	}
 	for (i = 0; i < NELEM(state_a); i++)
 		m_set(m, state_a[i][0], val(state_a[i][0], state_a[i][1]),
 		      val_len(state_a[i][0], state_a[i][1]));
@@ -739,14 +853,35 @@ static void state_model(struct model *m)
 	}
 }
 
-/* A new anonymous map in the state of state_model(); its fd or -1. */
-static int state_map(void)
+/*
+ * Calls made on the larger state, and how many of them found the dirty
+ * map's copy from the read snapshot still running (the work item that
+ * finishes it runs on the other CPU meanwhile).
+ */
+static unsigned int big_calls, big_copying;
+
+/*
+ * A new anonymous map in the state of state_model(); its fd or -1.  The
+ * larger state has NBIG more keys in the read snapshot: the copy into
+ * the dirty map, 16 slots per locked operation, may still be running.
+ */
+static int state_map(bool big)
 {
+	struct syncmap_ioc_info info = { .size = sizeof(info) };
 	struct syncmap_ioc_dump d = { .size = sizeof(d) };
-	int fd = syncmap_create(NULL, &map_opts);
+	struct syncmap_packed_result res[NBIG];
+	static unsigned char bk[NBIG][10], bv[NBIG][8];
+	int fd = syncmap_create(NULL, &map_opts), i;
 
 	if (fd < 0)
 		return -1;
+	for (i = 0; big && i < NBIG; i++) {
+		key_of(KBIG + i, bk[i]);
+		big_value(bv[i], KBIG + i);
+	}
+	if (big && syncmap_packed(fd, SYNCMAP_OP_STORE, bk, sizeof(bk[0]), bv,
+				  sizeof(bv[0]), res, NBIG, 0) != NBIG)
+		goto fail;
 	if (store_all(fd, state_a, NELEM(state_a)))
 		goto fail;
 	/* A dump promotes the dirty map first (Go's Range). */
@@ -754,6 +889,13 @@ static int state_map(void)
 		goto fail;
 	if (store_all(fd, state_b, NELEM(state_b)))
 		goto fail;
+	if (big) {
+		if (ioctl(fd, SYNCMAP_IOC_INFO, &info))
+			goto fail;
+		/* Key 3 is expunged by the copy: it never reaches the dirty map. */
+		big_calls++;
+		big_copying += info.dirty_entries + 1 < info.read_entries;
+	}
 	return fd;
 fail:
 	close(fd);
@@ -810,6 +952,7 @@ static void sweep(struct ioc_stats *st, const char *what,
 	unsigned int n;
 	int pass, ret, err, inj, bad = 0;
 
+	big_calls = big_copying = 0;
 	for (pass = 0; pass < PASS_NR; pass++) {
 		if (fi_mode(pass)) {
 			ksft_print_msg("FAIL %s %s: cannot set up %s faults\n",
@@ -874,6 +1017,9 @@ static void sweep(struct ioc_stats *st, const char *what,
 		}
 	}
 	stats_line(st->ioc, what, p);
+	if (big_calls)
+		ksft_print_msg("fail-nth %s %s: the dirty map's copy was still running at %u of %u calls\n",
+			       st->ioc, what, big_copying, big_calls);
 	for (pass = 0; pass < PASS_NR; pass++) {
 		st->p[pass].points += p[pass].points;
 		st->p[pass].failed += p[pass].failed;
@@ -885,9 +1031,12 @@ static void sweep(struct ioc_stats *st, const char *what,
 
 static void stats_total(const struct ioc_stats *st)
 {
-	char what[32];
+	struct timespec t;
+	char what[48];
 
-	snprintf(what, sizeof(what), "total (%u cases)", st->cases);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	snprintf(what, sizeof(what), "total (%u cases, %ld s)", st->cases,
+		 (long)(t.tv_sec - t0.tv_sec));
 	stats_line(st->ioc, what, st->p);
 }
 
@@ -924,6 +1073,8 @@ struct single {
 	int key;
 	int ver;	/* of the value to store */
 	int old;	/* OLD_MATCH, or a version that the key does not hold */
+	unsigned int cap;	/* of the output buffer; 0 for OUTCAP */
+	bool big;	/* on the larger state */
 };
 
 struct single_ctx {
@@ -931,6 +1082,7 @@ struct single_ctx {
 	struct model pre, post;
 	int fd;
 	int exp_result;
+	int exp_err;	/* ERANGE when the value does not fit @cap */
 	unsigned char *exp_out, *out, *old;
 	size_t exp_out_len, old_len;
 	unsigned char key[KEYMAX];
@@ -942,13 +1094,14 @@ static int single_setup(void *p, char *why, size_t wl)
 	struct single_ctx *c = p;
 	const struct single *s = c->s;
 
-	c->fd = state_map();
+	c->fd = state_map(s->big);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
 	}
 	op_fill(&c->op, s->code, s->key, c->key, val(s->key, s->ver),
-		val_len(s->key, s->ver), c->old, c->old_len, c->out);
+		val_len(s->key, s->ver), c->old, c->old_len, c->out,
+		s->cap ?: OUTCAP);
 	memset(c->out, 0, OUTCAP);
 	return 0;
 }
@@ -965,6 +1118,30 @@ static enum outcome single_check(void *p, int ret, int err, bool injected,
 {
 	struct single_ctx *c = p;
 
+	if (c->exp_err) {
+		/* Too small a buffer: the length needed, nothing changed. */
+		if (!ret) {
+			snprintf(why, wl, "succeeded, want %s",
+				 strerror(c->exp_err));
+			return BAD;
+		}
+		if (err == c->exp_err) {
+			if (c->op.out_len != c->exp_out_len) {
+				snprintf(why, wl, "out_len %u, want %zu",
+					 c->op.out_len, c->exp_out_len);
+				return BAD;
+			}
+			return map_is(c->fd, &c->pre, why, wl) ? CLEAN : BAD;
+		}
+		if (!injected || !errno_ok(err, want, why, wl) ||
+		    !map_is(c->fd, &c->pre, why, wl)) {
+			if (!why[0])
+				snprintf(why, wl, "%s without a fault",
+					 strerror(err));
+			return BAD;
+		}
+		return FAILED;
+	}
 	if (!plain_call_ok(ret, err, injected, why, wl))
 		return BAD;
 	if (ret) {
@@ -992,7 +1169,7 @@ static void single_teardown(void *p)
 {
 	struct single_ctx *c = p;
 
-	close(c->fd);
+	close_later(c->fd);
 }
 
 static const struct sweep_ops single_ops = {
@@ -1006,7 +1183,7 @@ static void sweep_single(struct ioc_stats *st, const struct single *s)
 {
 	struct single_ctx c = { .s = s };
 
-	state_model(&c.pre);
+	state_model(&c.pre, s->big);
 	c.out = xmalloc(OUTCAP);
 	c.exp_out = xmalloc(OUTCAP);
 	c.old = xmalloc(OUTCAP);
@@ -1021,6 +1198,13 @@ static void sweep_single(struct ioc_stats *st, const struct single *s)
 	c.exp_result = m_apply(&c.post, s->code, s->key, val(s->key, s->ver),
 			       val_len(s->key, s->ver), c.old, c.old_len,
 			       c.exp_out, &c.exp_out_len);
+	/* A value that comes back must fit: else ERANGE, no change. */
+	if (s->cap && c.exp_out_len > s->cap &&
+	    (s->code != SYNCMAP_OP_LOAD_OR_STORE || c.exp_result == 1)) {
+		c.exp_err = ERANGE;
+		m_free(&c.post);
+		m_clone(&c.post, &c.pre);
+	}
 	sweep(st, s->what, &single_ops, &c);
 	m_free(&c.pre);
 	m_free(&c.post);
@@ -1051,89 +1235,117 @@ static int sweep_singles(const char *ioc, const struct single *s,
  * val(5, 1)), of val_len(k, 0) bytes: key 6 holds 300 bytes, 7 and 16
  * 5000, 8 and 17 20000, 14 150.
  */
+/* A case: the operation on @key, storing version @ver of its value. */
+#define S(what, code, key, ver) \
+	{ what, SYNCMAP_OP_##code, key, ver, OLD_NONE, 0, false }
+/* ... expecting version @old (or OLD_MATCH: the value it holds). */
+#define S_OLD(what, code, key, ver, old) \
+	{ what, SYNCMAP_OP_##code, key, ver, old, 0, false }
+/* ... with an output buffer of @cap bytes. */
+#define S_CAP(what, code, key, ver, cap) \
+	{ what, SYNCMAP_OP_##code, key, ver, OLD_NONE, cap, false }
+/* ... on the larger state. */
+#define S_BIG(what, code, key, ver, old) \
+	{ what, SYNCMAP_OP_##code, key, ver, old, 0, true }
+
 static const struct single load_cases[] = {
-	{ "small value", SYNCMAP_OP_LOAD, 1, 0, OLD_NONE },
-	{ "300-byte value", SYNCMAP_OP_LOAD, 6, 0, OLD_NONE },
-	{ "5000-byte value", SYNCMAP_OP_LOAD, 7, 0, OLD_NONE },
-	{ "20000-byte value", SYNCMAP_OP_LOAD, 8, 0, OLD_NONE },
-	{ "dirty-only key", SYNCMAP_OP_LOAD, 16, 0, OLD_NONE },
-	{ "long key", SYNCMAP_OP_LOAD, KLONG, 0, OLD_NONE },
-	{ "deleted key", SYNCMAP_OP_LOAD, 3, 0, OLD_NONE },
-	{ "absent key", SYNCMAP_OP_LOAD, 20, 0, OLD_NONE },
+	S("small value", LOAD, 1, 0),
+	S("300-byte value", LOAD, 6, 0),
+	S("5000-byte value", LOAD, 7, 0),
+	S("20000-byte value", LOAD, 8, 0),
+	S("dirty-only key", LOAD, 16, 0),
+	S("long key", LOAD, KLONG, 0),
+	S("deleted key", LOAD, 3, 0),
+	S("absent key", LOAD, 20, 0),
+	S_CAP("300-byte value, 100-byte buffer", LOAD, 6, 0, 100),
+	S_CAP("20000-byte value, 4096-byte buffer", LOAD, 8, 0, 4096),
+	S_BIG("larger state, dirty-only key", LOAD, 16, 0, OLD_NONE),
 };
 
 static const struct single store_cases[] = {
-	{ "new key", SYNCMAP_OP_STORE, 20, 0, OLD_NONE },
-	{ "new key, 300-byte value", SYNCMAP_OP_STORE, 24, 0, OLD_NONE },
-	{ "new key, 5000-byte value", SYNCMAP_OP_STORE, 25, 0, OLD_NONE },
-	{ "new key, 20000-byte value", SYNCMAP_OP_STORE, 26, 0, OLD_NONE },
-	{ "new long key", SYNCMAP_OP_STORE, KLONG2, 0, OLD_NONE },
-	{ "overwrite read key", SYNCMAP_OP_STORE, 0, 1, OLD_NONE },
-	{ "overwrite, 5000-byte value", SYNCMAP_OP_STORE, 6, 1, OLD_NONE },
-	{ "overwrite dirty-only key", SYNCMAP_OP_STORE, 16, 1, OLD_NONE },
-	{ "overwrite long key", SYNCMAP_OP_STORE, KLONG, 2, OLD_NONE },
-	{ "expunged key", SYNCMAP_OP_STORE, 3, 1, OLD_NONE },
-	{ "key deleted from dirty map", SYNCMAP_OP_STORE, 17, 1, OLD_NONE },
+	S("new key", STORE, 20, 0),
+	S("new key, 300-byte value", STORE, 24, 0),
+	S("new key, 5000-byte value", STORE, 25, 0),
+	S("new key, 20000-byte value", STORE, 26, 0),
+	S("new long key", STORE, KLONG2, 0),
+	S("overwrite read key", STORE, 0, 1),
+	S("overwrite, 5000-byte value", STORE, 6, 1),
+	S("overwrite dirty-only key", STORE, 16, 1),
+	S("overwrite long key", STORE, KLONG, 2),
+	S("expunged key", STORE, 3, 1),
+	S("key deleted from dirty map", STORE, 17, 1),
+	S_BIG("larger state, new key", STORE, 20, 0, OLD_NONE),
+	S_BIG("larger state, overwrite read key", STORE, 0, 1, OLD_NONE),
 };
 
 static const struct single los_cases[] = {
-	{ "absent key (stores)", SYNCMAP_OP_LOAD_OR_STORE, 21, 0, OLD_NONE },
-	{ "absent key, 5000-byte value", SYNCMAP_OP_LOAD_OR_STORE, 25, 0, OLD_NONE },
-	{ "expunged key (stores)", SYNCMAP_OP_LOAD_OR_STORE, 3, 1, OLD_NONE },
-	{ "read key, 300-byte value (loads)", SYNCMAP_OP_LOAD_OR_STORE, 6, 1, OLD_NONE },
-	{ "read key, 20000-byte value", SYNCMAP_OP_LOAD_OR_STORE, 8, 1, OLD_NONE },
-	{ "dirty-only key (loads)", SYNCMAP_OP_LOAD_OR_STORE, 18, 1, OLD_NONE },
+	S("absent key (stores)", LOAD_OR_STORE, 21, 0),
+	S("absent key, 5000-byte value", LOAD_OR_STORE, 25, 0),
+	S("expunged key (stores)", LOAD_OR_STORE, 3, 1),
+	S("read key, 300-byte value (loads)", LOAD_OR_STORE, 6, 1),
+	S("read key, 20000-byte value", LOAD_OR_STORE, 8, 1),
+	S("dirty-only key (loads)", LOAD_OR_STORE, 18, 1),
+	S_CAP("300-byte value, 100-byte buffer", LOAD_OR_STORE, 6, 1, 100),
+	S_CAP("absent key, 1-byte buffer", LOAD_OR_STORE, 21, 0, 1),
+	S_BIG("larger state, absent key", LOAD_OR_STORE, 21, 0, OLD_NONE),
 };
 
 static const struct single lad_cases[] = {
-	{ "read key, 300-byte value", SYNCMAP_OP_LOAD_AND_DELETE, 6, 0, OLD_NONE },
-	{ "read key, 20000-byte value", SYNCMAP_OP_LOAD_AND_DELETE, 8, 0, OLD_NONE },
-	{ "small value", SYNCMAP_OP_LOAD_AND_DELETE, 1, 0, OLD_NONE },
-	{ "dirty-only key", SYNCMAP_OP_LOAD_AND_DELETE, 16, 0, OLD_NONE },
-	{ "long key", SYNCMAP_OP_LOAD_AND_DELETE, KLONG, 0, OLD_NONE },
-	{ "absent key", SYNCMAP_OP_LOAD_AND_DELETE, 20, 0, OLD_NONE },
+	S("read key, 300-byte value", LOAD_AND_DELETE, 6, 0),
+	S("read key, 20000-byte value", LOAD_AND_DELETE, 8, 0),
+	S("small value", LOAD_AND_DELETE, 1, 0),
+	S("dirty-only key", LOAD_AND_DELETE, 16, 0),
+	S("long key", LOAD_AND_DELETE, KLONG, 0),
+	S("absent key", LOAD_AND_DELETE, 20, 0),
+	S_CAP("300-byte value, 100-byte buffer", LOAD_AND_DELETE, 6, 0, 100),
+	S_CAP("20000-byte value, 4096-byte buffer", LOAD_AND_DELETE, 8, 0,
+	      4096),
+	S_BIG("larger state, big key", LOAD_AND_DELETE, KBIG + 1, 0,
+	      OLD_NONE),
 };
 
 static const struct single delete_cases[] = {
-	{ "read key", SYNCMAP_OP_DELETE, 2, 0, OLD_NONE },
-	{ "dirty-only key", SYNCMAP_OP_DELETE, 19, 0, OLD_NONE },
-	{ "long key", SYNCMAP_OP_DELETE, KLONG, 0, OLD_NONE },
-	{ "deleted key", SYNCMAP_OP_DELETE, 3, 0, OLD_NONE },
-	{ "absent key", SYNCMAP_OP_DELETE, 20, 0, OLD_NONE },
+	S("read key", DELETE, 2, 0),
+	S("dirty-only key", DELETE, 19, 0),
+	S("long key", DELETE, KLONG, 0),
+	S("deleted key", DELETE, 3, 0),
+	S("absent key", DELETE, 20, 0),
+	S_BIG("larger state, dirty-only key", DELETE, 19, 0, OLD_NONE),
 };
 
 static const struct single swap_cases[] = {
-	{ "read key, 300-byte value", SYNCMAP_OP_SWAP, 6, 1, OLD_NONE },
-	{ "read key, 5000 -> 20000 bytes", SYNCMAP_OP_SWAP, 7, 1, OLD_NONE },
-	{ "small value", SYNCMAP_OP_SWAP, 1, 1, OLD_NONE },
-	{ "dirty-only key", SYNCMAP_OP_SWAP, 18, 1, OLD_NONE },
-	{ "absent key (inserts)", SYNCMAP_OP_SWAP, 22, 0, OLD_NONE },
-	{ "expunged key", SYNCMAP_OP_SWAP, 3, 1, OLD_NONE },
-	{ "long key", SYNCMAP_OP_SWAP, KLONG, 1, OLD_NONE },
+	S("read key, 300-byte value", SWAP, 6, 1),
+	S("read key, 5000 -> 20000 bytes", SWAP, 7, 1),
+	S("small value", SWAP, 1, 1),
+	S("dirty-only key", SWAP, 18, 1),
+	S("absent key (inserts)", SWAP, 22, 0),
+	S("expunged key", SWAP, 3, 1),
+	S("long key", SWAP, KLONG, 1),
+	S_CAP("300-byte value, 10-byte buffer", SWAP, 6, 1, 10),
+	S_CAP("absent key, 1-byte buffer", SWAP, 22, 0, 1),
+	S_BIG("larger state, absent key", SWAP, 22, 0, OLD_NONE),
 };
 
 static const struct single cas_cases[] = {
-	{ "read key, match", SYNCMAP_OP_COMPARE_AND_SWAP, 9, 1, OLD_MATCH },
-	{ "5000-byte value, match", SYNCMAP_OP_COMPARE_AND_SWAP, 7, 1,
-	  OLD_MATCH },
-	{ "dirty-only key, match", SYNCMAP_OP_COMPARE_AND_SWAP, 16, 2,
-	  OLD_MATCH },
-	{ "read key, mismatch", SYNCMAP_OP_COMPARE_AND_SWAP, 9, 1, 2 },
-	{ "absent key", SYNCMAP_OP_COMPARE_AND_SWAP, 23, 1, 0 },
-	{ "long key, match", SYNCMAP_OP_COMPARE_AND_SWAP, KLONG, 1,
-	  OLD_MATCH },
+	S_OLD("read key, match", COMPARE_AND_SWAP, 9, 1, OLD_MATCH),
+	S_OLD("5000-byte value, match", COMPARE_AND_SWAP, 7, 1, OLD_MATCH),
+	S_OLD("dirty-only key, match", COMPARE_AND_SWAP, 16, 2, OLD_MATCH),
+	S_OLD("read key, mismatch", COMPARE_AND_SWAP, 9, 1, 2),
+	S_OLD("absent key", COMPARE_AND_SWAP, 23, 1, 0),
+	S_OLD("long key, match", COMPARE_AND_SWAP, KLONG, 1, OLD_MATCH),
+	S_BIG("larger state, read key, match", COMPARE_AND_SWAP, 9, 1,
+	      OLD_MATCH),
 };
 
 static const struct single cad_cases[] = {
-	{ "read key, match", SYNCMAP_OP_COMPARE_AND_DELETE, 9, 0, OLD_MATCH },
-	{ "20000-byte value, match", SYNCMAP_OP_COMPARE_AND_DELETE, 8, 0,
-	  OLD_MATCH },
-	{ "dirty-only key, match", SYNCMAP_OP_COMPARE_AND_DELETE, 18, 0,
-	  OLD_MATCH },
-	{ "read key, mismatch", SYNCMAP_OP_COMPARE_AND_DELETE, 9, 0, 2 },
-	{ "absent key", SYNCMAP_OP_COMPARE_AND_DELETE, 23, 0, 0 },
-	{ "long key, match", SYNCMAP_OP_COMPARE_AND_DELETE, KLONG, 0,
-	  OLD_MATCH },
+	S_OLD("read key, match", COMPARE_AND_DELETE, 9, 0, OLD_MATCH),
+	S_OLD("20000-byte value, match", COMPARE_AND_DELETE, 8, 0, OLD_MATCH),
+	S_OLD("dirty-only key, match", COMPARE_AND_DELETE, 18, 0, OLD_MATCH),
+	S_OLD("read key, mismatch", COMPARE_AND_DELETE, 9, 0, 2),
+	S_OLD("absent key", COMPARE_AND_DELETE, 23, 0, 0),
+	S_OLD("long key, match", COMPARE_AND_DELETE, KLONG, 0, OLD_MATCH),
+	S_BIG("larger state, dirty-only key, match", COMPARE_AND_DELETE, 18,
+	      0, OLD_MATCH),
 };
 
 TEST(load)
@@ -1226,6 +1438,7 @@ static const struct bop batch_one[] = {
 struct batch_ctx {
 	const struct bop *ops;
 	unsigned int n, flags, op_size;
+	bool big;
 	int fd;
 	struct model pre;
 	unsigned char keys[NB][KEYMAX];
@@ -1239,7 +1452,7 @@ static int batch_setup(void *p, char *why, size_t wl)
 {
 	struct batch_ctx *c = p;
 
-	c->fd = state_map();
+	c->fd = state_map(c->big);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
@@ -1345,7 +1558,7 @@ static void batch_teardown(void *p)
 {
 	struct batch_ctx *c = p;
 
-	close(c->fd);
+	close_later(c->fd);
 }
 
 static const struct sweep_ops batch_sweep_ops = {
@@ -1357,7 +1570,7 @@ static const struct sweep_ops batch_sweep_ops = {
 
 static void sweep_batch(struct ioc_stats *st, const char *what,
 			const struct bop *ops, unsigned int n,
-			unsigned int flags, unsigned int op_size)
+			unsigned int flags, unsigned int op_size, bool big)
 {
 	struct batch_ctx *c = calloc(1, sizeof(*c));
 	struct syncmap_ioc_op op;
@@ -1371,7 +1584,8 @@ static void sweep_batch(struct ioc_stats *st, const char *what,
 	c->n = n;
 	c->flags = flags;
 	c->op_size = op_size;
-	state_model(&c->pre);
+	c->big = big;
+	state_model(&c->pre, big);
 	c->tmpl = xmalloc((size_t)n * op_size);
 	c->recs = xmalloc((size_t)n * op_size);
 	c->outs = xmalloc((size_t)n * OUTCAP);
@@ -1392,7 +1606,7 @@ static void sweep_batch(struct ioc_stats *st, const char *what,
 		op_fill(&op, ops[i].code, ops[i].key, c->keys[i],
 			val(ops[i].key, ops[i].ver),
 			val_len(ops[i].key, ops[i].ver), c->olds[i],
-			c->old_len[i], c->outs + (size_t)i * OUTCAP);
+			c->old_len[i], c->outs + (size_t)i * OUTCAP, OUTCAP);
 		op.size = op_size;
 		memcpy(c->tmpl + (size_t)i * op_size, &op, sizeof(op));
 	}
@@ -1414,14 +1628,15 @@ TEST(batch)
 
 	ASSERT_EQ(0, prep());
 	sweep_batch(&st, "17 mixed operations", batch_mix, NB, 0,
-		    sizeof(struct syncmap_ioc_op));
+		    sizeof(struct syncmap_ioc_op), false);
 	sweep_batch(&st, "17 mixed operations, stop on error", batch_mix, NB,
-		    SYNCMAP_BATCH_STOP_ON_ERROR, sizeof(struct syncmap_ioc_op));
+		    SYNCMAP_BATCH_STOP_ON_ERROR, sizeof(struct syncmap_ioc_op),
+		    false);
 	/* Records of another size are read and written one at a time. */
 	sweep_batch(&st, "17 mixed operations, 72-byte records", batch_mix,
-		    NB, 0, sizeof(struct syncmap_ioc_op) + 8);
+		    NB, 0, sizeof(struct syncmap_ioc_op) + 8, false);
 	sweep_batch(&st, "one store", batch_one, 1, 0,
-		    sizeof(struct syncmap_ioc_op));
+		    sizeof(struct syncmap_ioc_op), false);
 	stats_total(&st);
 	ASSERT_EQ(0, st.bad);
 }
@@ -1436,6 +1651,7 @@ struct packed_case {
 	int first[3], last[3];	/* key ranges, inclusive; last < first ends */
 	unsigned int value_size;
 	unsigned int flags;
+	bool big;
 };
 
 /* The bytes a packed store puts in key @k's slot. */
@@ -1449,20 +1665,29 @@ static void packed_value(unsigned char *slot, int k, unsigned int size)
 
 static const struct packed_case packed_cases[] = {
 	{ "store 40 keys of 8 bytes (5 present)", SYNCMAP_OP_STORE,
-	  { 0, 40 }, { 4, 74, -1 }, 8, 0 },
-	{ "store 40 keys of 8 bytes, stop on error", SYNCMAP_OP_STORE,
-	  { 0, 40 }, { 4, 74, -1 }, 8, SYNCMAP_BATCH_STOP_ON_ERROR },
+	  { 0, 40 }, { 4, 74, -1 }, 8, 0, false },
+	{ "store 10 keys of 8 bytes, stop on error", SYNCMAP_OP_STORE,
+	  { 0, 40 }, { 4, 44, -1 }, 8, SYNCMAP_BATCH_STOP_ON_ERROR, false },
 	{ "store 12 keys of 300 bytes", SYNCMAP_OP_STORE,
-	  { 0, 16, 40 }, { 3, 17, 45 }, 300, 0 },
+	  { 0, 16, 40 }, { 3, 17, 45 }, 300, 0, false },
+	{ "store 10 empty values", SYNCMAP_OP_STORE,
+	  { 10, 40 }, { 14, 44, -1 }, 0, 0, false },
 	{ "load 24 keys into 5000-byte slots", SYNCMAP_OP_LOAD,
-	  { 0, 40 }, { 19, 43, -1 }, 5000, 0 },
+	  { 0, 40 }, { 19, 43, -1 }, 5000, 0, false },
+	/* Small slots: the staging buffer is a kmalloc() (and most ERANGE). */
+	{ "load 24 keys into 8-byte slots", SYNCMAP_OP_LOAD,
+	  { 0, 40 }, { 19, 43, -1 }, 8, 0, false },
 	{ "load-and-delete 20 keys, 5000-byte slots",
-	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 5000, 0 },
+	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 5000, 0, false },
 	{ "load-and-delete 20 keys, 20000-byte slots, stop on error",
 	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 20000,
-	  SYNCMAP_BATCH_STOP_ON_ERROR },
+	  SYNCMAP_BATCH_STOP_ON_ERROR, false },
+	{ "load-and-delete 20 keys, 5000-byte slots, larger state",
+	  SYNCMAP_OP_LOAD_AND_DELETE, { 0 }, { 19, -1, -1 }, 5000, 0, true },
 	{ "delete 24 keys", SYNCMAP_OP_DELETE, { 0, 40 }, { 19, 43, -1 }, 0,
-	  0 },
+	  0, false },
+	{ "delete 24 keys, larger state", SYNCMAP_OP_DELETE, { 0, 40 },
+	  { 19, 43, -1 }, 0, 0, true },
 };
 
 struct packed_ctx {
@@ -1514,7 +1739,7 @@ static int packed_setup(void *p, char *why, size_t wl)
 	struct packed_ctx *c = p;
 	size_t vbytes = (size_t)c->n * c->pc->value_size;
 
-	c->fd = state_map();
+	c->fd = state_map(c->pc->big);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
@@ -1620,7 +1845,7 @@ static void packed_teardown(void *p)
 {
 	struct packed_ctx *c = p;
 
-	close(c->fd);
+	close_later(c->fd);
 }
 
 static const struct sweep_ops packed_sweep_ops = {
@@ -1642,7 +1867,7 @@ static void sweep_packed(struct ioc_stats *st, const struct packed_case *pc)
 	for (r = 0; r < 3; r++)
 		for (k = pc->first[r]; k <= pc->last[r]; k++)
 			c->keyidx[c->n++] = k;
-	state_model(&c->pre);
+	state_model(&c->pre, pc->big);
 	c->keys = xmalloc((size_t)c->n * PK);
 	c->tmpl_vals = xmalloc((size_t)c->n * vs + 1);
 	c->vals = xmalloc((size_t)c->n * vs + 1);
@@ -1680,6 +1905,8 @@ TEST(packed)
 
 struct dump_ctx {
 	int fd;
+	bool big;
+	int clean_err;	/* ERANGE: the buffer cannot take a record */
 	struct model pre;
 	__u64 cursor;
 	__u32 buf_len;
@@ -1692,7 +1919,7 @@ static int dump_setup(void *p, char *why, size_t wl)
 {
 	struct dump_ctx *c = p;
 
-	c->fd = state_map();
+	c->fd = state_map(c->big);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
@@ -1748,6 +1975,18 @@ static enum outcome dump_check(void *p, int ret, int err, bool injected,
 {
 	struct dump_ctx *c = p;
 
+	if (c->clean_err && (!ret || err == c->clean_err)) {
+		/* The buffer cannot take the first record: its size back. */
+		if (!ret || (c->have_base && c->d.buf_len != c->base_d.buf_len) ||
+		    c->d.buf_len <= c->buf_len) {
+			snprintf(why, wl, "%s, buf_len %u",
+				 ret ? strerror(err) : "succeeded", c->d.buf_len);
+			return BAD;
+		}
+		c->base_d = c->d;
+		c->have_base = true;
+		return map_is(c->fd, &c->pre, why, wl) ? CLEAN : BAD;
+	}
 	if (!plain_call_ok(ret, err, injected, why, wl))
 		return BAD;
 	if (ret) {
@@ -1779,7 +2018,7 @@ static void dump_teardown(void *p)
 {
 	struct dump_ctx *c = p;
 
-	close(c->fd);
+	close_later(c->fd);
 }
 
 static const struct sweep_ops dump_sweep_ops = {
@@ -1789,13 +2028,19 @@ static const struct sweep_ops dump_sweep_ops = {
 	.teardown = dump_teardown,
 };
 
-/* Sweep a dump call; returns its cursor (that of a clean run). */
+/*
+ * Sweep a dump call; returns its cursor (that of a clean run).  With
+ * @clean_err the call fails so without a fault.
+ */
 static __u64 sweep_dump(struct ioc_stats *st, const char *what,
-			__u64 cursor, __u32 buf_len)
+			__u64 cursor, __u32 buf_len, bool big, int clean_err)
 {
-	struct dump_ctx c = { .cursor = cursor, .buf_len = buf_len };
+	struct dump_ctx c = {
+		.cursor = cursor, .buf_len = buf_len, .big = big,
+		.clean_err = clean_err,
+	};
 
-	state_model(&c.pre);
+	state_model(&c.pre, big);
 	c.buf = xmalloc(buf_len);
 	c.base = xmalloc(buf_len);
 	sweep(st, what, &dump_sweep_ops, &c);
@@ -1805,17 +2050,59 @@ static __u64 sweep_dump(struct ioc_stats *st, const char *what,
 	return c.base_d.cursor;
 }
 
+/*
+ * A cursor from which a dump call with a buffer of @len bytes returns at
+ * least two records: the records of every piece before it, walked
+ * without a fault (a record too large for @len taken with a buffer of
+ * its size).  Returns 0 with *@cursor set, or -1.
+ */
+static int small_piece(__u32 len, __u64 *cursor)
+{
+	struct syncmap_ioc_dump d;
+	unsigned char *buf = xmalloc(SYNCMAP_DUMP_REC_SIZE(KEYMAX, 20000));
+	int fd = state_map(false), i, ret = -1;
+
+	*cursor = 0;
+	for (i = 0; fd >= 0 && i < 64; i++) {
+		memset(&d, 0, sizeof(d));
+		d.size = sizeof(d);
+		d.cursor = *cursor;
+		d.buf = p64(buf);
+		d.buf_len = len;
+		if (ioctl(fd, SYNCMAP_IOC_DUMP, &d)) {
+			if (errno != ERANGE || ioctl(fd, SYNCMAP_IOC_DUMP, &d))
+				break;
+		} else if (d.count >= 2) {
+			ret = 0;
+			break;
+		}
+		if (d.end)
+			break;
+		*cursor = d.cursor;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
 TEST(dump)
 {
 	struct ioc_stats st = { .ioc = "DUMP" };
 	__u64 cursor;
 
 	ASSERT_EQ(0, prep());
-	sweep_dump(&st, "whole map, 256 KiB buffer", 0, 256 * 1024);
+	sweep_dump(&st, "whole map, 256 KiB buffer", 0, 256 * 1024, false, 0);
 	/* A piece: the records that fit, the rest left for the next call. */
-	cursor = sweep_dump(&st, "first piece, 24 KiB buffer", 0, 24576);
+	cursor = sweep_dump(&st, "first piece, 24 KiB buffer", 0, 24576,
+			    false, 0);
 	ASSERT_NE(0, cursor);
-	sweep_dump(&st, "second piece, 24 KiB buffer", cursor, 24576);
+	sweep_dump(&st, "second piece, 24 KiB buffer", cursor, 24576, false,
+		   0);
+	sweep_dump(&st, "16-byte buffer (ERANGE)", 0, 16, false, ERANGE);
+	/* Records and their copy in at most 8 KiB: kmalloc()s both. */
+	ASSERT_EQ(0, small_piece(8192, &cursor));
+	sweep_dump(&st, "a piece of at most 8 KiB", cursor, 8192, false, 0);
 	stats_total(&st);
 	ASSERT_EQ(0, st.bad);
 }
@@ -1825,6 +2112,7 @@ TEST(dump)
 struct simple_ctx {
 	int fd;
 	bool promote;	/* start from a promoted map, without a dirty map */
+	bool big;
 	struct model pre, post;
 	struct syncmap_ioc_simple s;
 	struct syncmap_ioc_info info;
@@ -1835,7 +2123,7 @@ static int clear_setup(void *p, char *why, size_t wl)
 	struct simple_ctx *c = p;
 	struct syncmap_ioc_dump d = { .size = sizeof(d) };
 
-	c->fd = state_map();
+	c->fd = state_map(c->big);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
@@ -1878,7 +2166,7 @@ static void simple_teardown(void *p)
 {
 	struct simple_ctx *c = p;
 
-	close(c->fd);
+	close_later(c->fd);
 }
 
 static const struct sweep_ops clear_sweep_ops = {
@@ -1894,10 +2182,15 @@ TEST(clear)
 	struct simple_ctx c = { };
 
 	ASSERT_EQ(0, prep());
-	state_model(&c.pre);
+	state_model(&c.pre, false);
 	sweep(&st, "read snapshot and dirty map", &clear_sweep_ops, &c);
 	c.promote = true;
 	sweep(&st, "promoted, no dirty map", &clear_sweep_ops, &c);
+	m_free(&c.pre);
+	c.promote = false;
+	c.big = true;
+	state_model(&c.pre, true);
+	sweep(&st, "larger state", &clear_sweep_ops, &c);
 	stats_total(&st);
 	m_free(&c.pre);
 	ASSERT_EQ(0, st.bad);
@@ -1907,7 +2200,7 @@ static int info_setup(void *p, char *why, size_t wl)
 {
 	struct simple_ctx *c = p;
 
-	c->fd = state_map();
+	c->fd = state_map(false);
 	if (c->fd < 0) {
 		snprintf(why, wl, "state: %s", strerror(errno));
 		return -1;
@@ -1956,7 +2249,7 @@ TEST(info)
 	struct simple_ctx c = { };
 
 	ASSERT_EQ(0, prep());
-	state_model(&c.pre);
+	state_model(&c.pre, false);
 	m_clone(&c.post, &c.pre);
 	sweep(&st, "read snapshot and dirty map", &info_sweep_ops, &c);
 	stats_total(&st);
@@ -2440,6 +2733,10 @@ static int create_as_nobody(struct ioc_stats *st)
 	struct create_ctx c = { .npool = POOL };
 	unsigned int first;
 	int bad = 0, i;
+
+	/* The closer thread stayed with the parent. */
+	close(closer_pipe[1]);
+	closer_pipe[1] = -1;
 
 	/*
 	 * The device is root's: open the fds first.  They are this
