@@ -37,7 +37,7 @@ MAKEFLAGS += --no-print-directory
 BUILD := $(CURDIR)/build
 SCRIPTS := $(CURDIR)/scripts
 RESULTS := $(BUILD)/results
-MODDIRS := module kunit samples
+MODDIRS := module kunit samples torture
 # DESTDIR for the userspace tools; becomes part of the lab initramfs.
 ROOTFS := $(BUILD)/rootfs
 
