@@ -112,11 +112,11 @@ MODULE_PARM_DESC(shared_keys, "keys every worker operates on");
 static unsigned int stable_keys = 512;
 module_param(stable_keys, uint, 0444);
 MODULE_PARM_DESC(stable_keys,
-		 "keys present throughout, loaded from any context (and as many in dirty maps)");
+		 "keys present throughout, loaded from any context (8 times as many go into dirty maps)");
 
 static unsigned int copy_keys;
 module_param(copy_keys, uint, 0444);
-MODULE_PARM_DESC(copy_keys, "keys of the copy phase's snapshot; 0: 65536, 8192 in a debug kernel");
+MODULE_PARM_DESC(copy_keys, "keys of the copy phase's snapshot; 0: 65536, 2048 in a debug kernel");
 
 static unsigned int grow_keys;
 module_param(grow_keys, uint, 0444);
@@ -150,10 +150,10 @@ MODULE_PARM_DESC(irq_loads, "also load keys from a timer (softirq) and an irq_wo
 #define TT_MAX_KEYS		BIT(24)
 #define TT_COUNTERS		4	/* keys changed only by CAS loops */
 #define TT_DUELS		2	/* keys CAS and CAD fight over */
-#define TT_SDIRTY_BATCH		16	/* stable keys added per promotion */
-#define TT_FILL_WINDOW		4096	/* live keys of the dirty writer */
+#define TT_SDIRTY_BATCH		8	/* stable keys added per promotion */
+#define TT_SDIRTY_PER_STABLE	8	/* most stable-dirty keys per stable key */
+#define TT_FILL_WINDOW		16384	/* most keys the dirty writer adds per round */
 #define TT_FILL_RING		(4 * TT_FILL_WINDOW)
-#define TT_FILL_ROUND		16384	/* most keys added between promotions */
 #define TT_QUARANTINE		8192	/* released values kept poisoned */
 #define TT_IRQ_SOFT_LOADS	8	/* per timer tick */
 #define TT_IRQ_HARD_LOADS	4	/* per irq_work */
@@ -223,8 +223,9 @@ struct tt_run;
  * @name: its name in the phases parameter and the log
  * @flags: TT_F_*
  * @op: one operation of a worker
- * @mix: per-mille weights of own_op()'s operations, OP_LOAD..OP_LEN
- * @range_pause: most jiffies a range thread waits between two calls
+ * @mix: weights (per 10000) of own_op()'s operations, OP_LOAD..OP_LEN
+ * @range_pause: most milliseconds a range thread waits between two calls
+ *	(Range promotes: it must not come so often that no dirty map grows)
  */
 struct tt_phase {
 	const char *name;
@@ -298,6 +299,8 @@ struct tt_map {
  * @own_count: keys of @own present
  * @lo: first key of the window
  * @hi: next key of the window (grow writers: keys inserted)
+ * @watch_slots: grow writers: dirty slots last seen
+ * @watch_promotions: grow writers: promotions last seen
  * @bumps: successful increments of each counter
  * @ctr_seen: highest value seen of each counter
  * @seen: a bitmap for Range's at-most-once check
@@ -306,6 +309,7 @@ struct tt_map {
  * @duel_lost: duel operations that lost the race
  * @grow_writer: grow phase: this worker inserts
  * @growths: dirty-map growths the dirty writer saw
+ * @growing_seen: times it saw one in progress
  */
 struct tt_thread {
 	struct tt_run *run;
@@ -325,6 +329,8 @@ struct tt_thread {
 	u32 own_count;
 	u64 lo;
 	u64 hi;
+	u64 watch_slots;
+	u64 watch_promotions;
 	u64 bumps[TT_COUNTERS];
 	u64 ctr_seen[TT_COUNTERS];
 	unsigned long *seen;
@@ -333,6 +339,7 @@ struct tt_thread {
 	u64 duel_lost;
 	bool grow_writer;
 	u64 growths;
+	u64 growing_seen;
 };
 
 /**
@@ -951,27 +958,32 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 		hi = atomic_read_acquire(&run->grow_hi[w]);
 		if (!hi)
 			return 0;
-		/* Half of them among the newest keys. */
-		n = r & 1 ? min(hi, 64U) : hi;
+		/* A few among the newest keys, which only the dirty map holds. */
+		n = r % 16 == 0 ? min(hi, 64U) : hi;
 		return TT_ID(SP_GROW, w, hi - 1 - (r >> 24) % n);
 	}
 	if (run->ph->flags & TT_F_CLEAR) {
 		*must = false;
 		return TT_ID(SP_SHARED, 0, (r >> 8) % run->nr_shared);
 	}
-	switch (r % 8) {
-	case 0:
+	/*
+	 * Loads of keys only the dirty map holds count misses, which promote
+	 * it once they reach its size: few enough of them that the dirty
+	 * writer's inserts get the dirty map to grow first.
+	 */
+	switch (r % 16) {
+	case 0 ... 1:
 		if (!write && run->nr_counters)
 			return TT_ID(SP_COUNTER, 0, (r >> 8) % run->nr_counters);
 		break;
-	case 1 ... 3:
+	case 2:
 		/* The newest batch, which may live only in the dirty map. */
 		hi = atomic_read_acquire(&run->sdirty_hi);
 		lo = hi > TT_SDIRTY_BATCH ? hi - TT_SDIRTY_BATCH : 0;
 		if (hi)
 			return TT_ID(SP_SDIRTY, 0, lo + (r >> 8) % (hi - lo));
 		break;
-	case 4:
+	case 3 ... 4:
 		hi = atomic_read_acquire(&run->sdirty_hi);
 		if (hi)
 			return TT_ID(SP_SDIRTY, 0, (r >> 8) % hi);
@@ -1223,7 +1235,7 @@ static void tt_clear(struct tt_thread *t)
 
 static enum tt_op tt_pick_op(struct tt_thread *t, const u16 *mix)
 {
-	u32 r = rnd(t, 1000);
+	u32 r = rnd(t, 10000);
 	enum tt_op op;
 
 	for (op = OP_LOAD; op < OP_LEN; op++) {
@@ -1596,6 +1608,8 @@ static void duel_op(struct tt_thread *t)
 		goto out;
 	/* Widen the window: the section is sleepable. */
 	if (rnd(t, 4) == 0)
+		udelay(1 + rnd(t, 4));
+	else if (rnd(t, 4) == 0)
 		cond_resched();
 	if (nested)
 		idx2 = syncmap_read_lock(map);
@@ -1634,6 +1648,23 @@ out:
 }
 
 /* ---- the phases' operations ------------------------------------------ */
+
+/*
+ * Count the growths of the dirty map seen since the last look (a bigger
+ * dirty table with no promotion in between) and the looks that found one
+ * under way.
+ */
+static void tt_watch_growth(struct tt_thread *t, u64 *slots, u64 *promotions)
+{
+	struct syncmap_stats st;
+
+	syncmap_stats(t->run->m->map, &st);
+	if (st.promotions == *promotions && *slots && st.dirty_slots > *slots)
+		t->growths++;
+	t->growing_seen += !!st.growing;
+	*slots = st.dirty_slots;
+	*promotions = st.promotions;
+}
 
 static void mix_op(struct tt_thread *t)
 {
@@ -1701,6 +1732,8 @@ static void grow_op(struct tt_thread *t)
 		}
 		t->hi++;
 		atomic_set_release(&run->grow_hi[t->id], t->hi);
+		if (t->hi % 256 == 0)
+			tt_watch_growth(t, &t->watch_slots, &t->watch_promotions);
 		if (r != 0)
 			return;
 		/* Writers read too, when nobody else does. */
@@ -1911,37 +1944,41 @@ static const struct tt_phase tt_phases[] = {
 			 TT_F_DIRTYW,
 		.op = mix_op,
 		/* load store los lad delete swap cas cad range len */
-		.mix = { 250, 120, 100, 90, 90, 110, 130, 88, 2, 20 },
+		.mix = { 2500, 1200, 1000, 900, 900, 1100, 1300, 899, 1, 200 },
+		.range_pause = 100,
 	},
 	{
 		.name = "promote",
 		.flags = TT_F_OWN | TT_F_STABLE | TT_F_COUNTER | TT_F_DIRTYW,
 		.op = promote_op,
-		.mix = { 400, 150, 60, 80, 150, 50, 60, 30, 5, 15 },
+		.mix = { 4000, 1500, 600, 800, 1500, 500, 600, 330, 20, 150 },
+		.range_pause = 20,
 	},
 	{
 		.name = "copy",
 		.flags = TT_F_OWN | TT_F_STABLE | TT_F_COPYD,
 		.op = copy_op,
-		.mix = { 300, 150, 50, 80, 120, 120, 100, 60, 0, 20 },
-		.range_pause = 5,
+		.mix = { 3000, 1500, 500, 800, 1200, 1200, 1000, 600, 0, 200 },
+		.range_pause = 10,
 	},
 	{
 		.name = "grow",
 		.flags = TT_F_GROW,
 		.op = grow_op,
-		.range_pause = 2,
+		.range_pause = 2000,
 	},
 	{
 		.name = "churn",
 		.flags = TT_F_CHURN | TT_F_STABLE,
 		.op = churn_op,
+		.range_pause = 20,
 	},
 	{
 		.name = "clear",
 		.flags = TT_F_OWN | TT_F_SHARED | TT_F_CLEAR,
 		.op = clear_op,
-		.mix = { 250, 150, 100, 80, 80, 100, 110, 100, 3, 27 },
+		.mix = { 2500, 1500, 1000, 800, 800, 1000, 1100, 1000, 30, 270 },
+		.range_pause = 10,
 	},
 };
 
@@ -1980,10 +2017,7 @@ static int tt_range_thread(struct tt_thread *t)
 
 	while (!tt_should_stop(run)) {
 		tt_range(t, WALK_ANY);
-		if (run->ph->range_pause)
-			schedule_timeout_idle(1 + rnd(t, run->ph->range_pause));
-		else
-			cond_resched();
+		schedule_timeout_idle(msecs_to_jiffies(1 + rnd(t, run->ph->range_pause)));
 	}
 	return 0;
 }
@@ -2038,22 +2072,28 @@ static void tt_fill_delete(struct tt_thread *t)
 
 /*
  * After each promotion: stable keys that go into the new dirty map and
- * stay, then new keys until that dirty map has grown twice (old keys
- * going at the back), while the loads look for the stable ones.
+ * stay, then new keys until that dirty map has grown twice, while the
+ * loads look for the stable ones; the new keys go again after the next
+ * promotion, when the snapshot holds them.  The workers' operations on
+ * absent keys miss the snapshot and promote the dirty map once their
+ * misses reach its size; growing it takes half as many inserts or more,
+ * so this thread runs at nice -10 to get there.  It deletes only keys of
+ * the snapshot: a delete of a key only the dirty map holds is a miss.
  */
 static int tt_dirty_writer(struct tt_thread *t)
 {
 	struct tt_run *run = t->run;
 	struct syncmap *map = run->m->map;
-	struct syncmap_stats st;
-	u64 slots, promotions;
+	u64 slots, promotions, first, grown;
 	struct tt_val *nv;
 	struct tt_key k;
-	u32 hi, j, grown;
+	u32 hi, j;
 	int ret;
 
 	while (!tt_should_stop(run)) {
 		tt_promote(t);
+		while (t->lo < t->hi)
+			tt_fill_delete(t);
 		hi = atomic_read(&run->sdirty_hi);
 		for (j = 0; j < TT_SDIRTY_BATCH && hi < run->sdirty_cap; j++) {
 			nv = tt_new_serial(t, TT_ID(SP_SDIRTY, 0, hi));
@@ -2069,28 +2109,25 @@ static int tt_dirty_writer(struct tt_thread *t)
 			}
 			atomic_set_release(&run->sdirty_hi, ++hi);
 		}
-		syncmap_stats(map, &st);
-		slots = st.dirty_slots;
-		promotions = st.promotions;
-		for (j = 0, grown = 0; j < TT_FILL_ROUND && grown < 2; j++) {
-			if (t->hi - t->lo >= TT_FILL_WINDOW)
-				tt_fill_delete(t);
+		slots = 0;
+		promotions = 0;
+		tt_watch_growth(t, &slots, &promotions);
+		first = promotions;
+		grown = t->growths;
+		for (j = 0; j < TT_FILL_WINDOW && t->growths < grown + 2; j++) {
 			if (!tt_fill_insert(t))
 				return 0;
-			if (j % 256 != 255)
+			if (j % 64 != 63)
 				continue;
 			if (tt_should_stop(run))
 				return 0;
 			cond_resched();
-			syncmap_stats(map, &st);
-			if (st.promotions != promotions)
+			tt_watch_growth(t, &slots, &promotions);
+			if (promotions != first)
 				break;
-			if (st.dirty_slots > slots && slots) {
-				grown++;
-				t->growths++;
-			}
-			slots = st.dirty_slots;
 		}
+		/* It runs at a higher priority: leave the workers some time. */
+		schedule_timeout_idle(1);
 	}
 	return 0;
 }
@@ -2168,6 +2205,8 @@ static void tt_print_stats(const char *phase, const struct syncmap_stats *st)
 	pr_info("phase %s: promotions %llu, rebuilds %llu, expunged %llu, locked allocs %llu\n",
 		phase, st->promotions, st->dirty_rebuilds, st->expunged,
 		st->locked_allocs);
+	pr_info("phase %s: hits %llu, misses %llu\n", phase, st->hits,
+		st->misses);
 }
 
 static void tt_poll(struct tt_run *run)
@@ -2432,18 +2471,19 @@ static void tt_verify(struct tt_run *run)
 		tt_fail(run, "after synchronize: %llu values still pending release",
 			st.pending_release);
 	if (verbose >= 1) {
-		u64 cas = 0, cad = 0, lost = 0, growths = 0, clears;
+		u64 cas = 0, cad = 0, lost = 0, growths = 0, growing = 0, clears;
 
 		for (w = 0; w < run->nr_threads; w++) {
 			cas += run->th[w].duel_cas;
 			cad += run->th[w].duel_cad;
 			lost += run->th[w].duel_lost;
 			growths += run->th[w].growths;
+			growing += run->th[w].growing_seen;
 		}
 		clears = atomic_long_read(&run->clears_done);
 		tt_print_stats(run->ph->name, &st);
-		pr_info("phase %s: growths seen %llu+%llu (growing %llu), clears %llu\n",
-			run->ph->name, growths, run->polled_growths,
+		pr_info("phase %s: growths seen %llu+%llu (growing %llu+%llu), clears %llu\n",
+			run->ph->name, growths, run->polled_growths, growing,
 			run->polled_growing, clears);
 		pr_info("phase %s: duels won by cas %llu, by cad %llu, lost %llu\n",
 			run->ph->name, cas, cad, lost);
@@ -2529,10 +2569,10 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 	if (ph->flags & TT_F_COUNTER)
 		run->nr_counters = TT_COUNTERS;
 	if (ph->flags & TT_F_DIRTYW)
-		run->sdirty_cap = stable_keys;
+		run->sdirty_cap = stable_keys * TT_SDIRTY_PER_STABLE;
 	run->nr_own = own_keys;
 	if (ph->flags & TT_F_COPYD) {
-		nr_copy = copy_keys ? copy_keys : debug ? 8192 : 65536;
+		nr_copy = copy_keys ? copy_keys : debug ? 2048 : 65536;
 		run->nr_own = max(nr_copy / threads, 1U);
 	}
 	if (ph->flags & TT_F_GROW) {
@@ -2607,6 +2647,8 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 			break;
 		}
 		get_task_struct(t->task);
+		if (t->fn == tt_dirty_writer)
+			set_user_nice(t->task, MIN_NICE / 2);
 	}
 	for (w = 0; w < run->nr_workers; w++)
 		if (run->th[w].task)
