@@ -8,8 +8,10 @@
 #                  compat build, tools, initramfs, QEMU, log check; the
 #                  last line printed is "N passed, N failed"
 #   make demo      load the modules on Debian's stock 6.1 kernel in QEMU
-#   make run-kcsan the KUnit suites and selftests in the KCSAN kernel
-#                  (scripts/kcsan.config; part of check)
+#   make torture   the torture module on the stock 6.1 kernel in QEMU,
+#                  10 million operations and more (TORTURE_ARGS)
+#   make run-kcsan the KUnit suites, selftests and torture run in the
+#                  KCSAN kernel (scripts/kcsan.config; part of check)
 #   make lint      checkpatch --strict + sparse (C=2)
 #   make bench     the benchmark (P1-P8) in a production-like kernel:
 #                  table of ratios against rhashtable, locked hash maps
@@ -42,7 +44,7 @@ MAKEFLAGS += --no-print-directory
 BUILD := $(CURDIR)/build
 SCRIPTS := $(CURDIR)/scripts
 RESULTS := $(BUILD)/results
-MODDIRS := module kunit samples
+MODDIRS := module kunit samples torture
 # DESTDIR for the userspace tools; becomes part of the lab initramfs.
 ROOTFS := $(BUILD)/rootfs
 
@@ -68,8 +70,8 @@ rsync -a --delete --delete-excluded \
 endef
 
 .PHONY: all modules check demo lint checkpatch sparse compat tools \
-	initramfs run kcsan run-kcsan bench bench-smoke bench-check host-tests \
-	clean help
+	initramfs run kcsan run-kcsan torture bench bench-smoke bench-check \
+	host-tests clean help
 
 all: modules
 
@@ -244,6 +246,43 @@ demo:
 	echo "$$out"
 	grep -q '^==== DEMO END ====$$' <<<"$$out"
 	! grep -q '^\[rc=[1-9]' <<<"$$out"
+
+# syncmap_torture.ko on the stock 6.1 kernel, like the demo: built against
+# its headers (make compat), booted in QEMU, the module's one result line
+# printed and judged.  It fails on FAIL, on no result line, and on fewer
+# operations than TORTURE_MIN_OPS.  TORTURE_ARGS are the module's
+# parameters, commas for spaces.
+TORTURE_ARGS ?= threads=4,ops=500000,duration=1800
+TORTURE_MIN_OPS ?= 10000000
+TORTURE_TIMEOUT ?= 2400
+torture:
+	@$(MAKE) compat
+	rel=$(stock_rel)
+	rm -f $(BUILD)/torture/console.log
+	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-torture.cpio.gz \
+		-i $(SCRIPTS)/guest-torture.sh -m $(BUILD)/compat
+	start=$$SECONDS
+	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
+		-i $(BUILD)/initramfs-torture.cpio.gz -l $(BUILD)/torture/console.log \
+		-a "quiet lab.torture_args=$(TORTURE_ARGS)" -t $(TORTURE_TIMEOUT) || true
+	secs=$$((SECONDS - start))
+	out=$$(tr -d '\r' <$(BUILD)/torture/console.log |
+		sed -n 's/^.*\(==== TORTURE BEGIN ====\)$$/\1/; /^==== TORTURE BEGIN ====$$/,/^==== TORTURE END ====$$/p')
+	if [[ -z $$out ]]; then
+		echo "torture: the guest printed nothing; console:"; tail -n 30 $(BUILD)/torture/console.log
+		exit 1
+	fi
+	echo "$$out"
+	line=$$(grep -o 'syncmap_torture: \(PASS\|FAIL\) .*' <<<"$$out" | tail -n 1)
+	ops=$$(sed -n 's/^.* ops=\([0-9]*\) .*$$/\1/p' <<<"$$line")
+	echo "torture: $${line:-no result line}"
+	echo "torture: guest ran $${secs}s on $$rel (TCG, 2 CPUs)"
+	[[ $$line == "syncmap_torture: PASS "* ]] || { echo "torture: FAILED"; exit 1; }
+	grep -q '^==== TORTURE END ====$$' <<<"$$out" || { echo "torture: the guest did not finish"; exit 1; }
+	if (($${ops:-0} < $(TORTURE_MIN_OPS))); then
+		echo "torture: FAILED: $${ops:-0} operations, fewer than $(TORTURE_MIN_OPS)"
+		exit 1
+	fi
 
 bench:
 	@$(SCRIPTS)/install-deps.sh

@@ -19,7 +19,9 @@
 # For a quicker look at one part, the kernel command line may narrow the
 # run (make run LAB_APPEND='...'): lab.kunit=0 skips the KUnit module
 # (kunit.filter_glob=SUITE[.CASE] picks suites, KUnit's own parameter),
-# lab.selftests=NAME[,NAME...] runs only those selftests (none: none).
+# lab.selftests=NAME[,NAME...] runs only those selftests (none: none),
+# lab.torture=0 skips the torture module, lab.torture_args=A=1,B=2 gives
+# it parameters (commas for spaces; join phase names with '+').
 # make check passes none of them to the lab kernel; the KCSAN kernel,
 # which has no kmemleak, gets lab.kmemleak=0 and its own selection.
 #
@@ -43,8 +45,12 @@ run() {
 want_kunit=1
 want_selftests=all
 want_kmemleak=1
+want_torture=1
+torture_args=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
+	lab.torture=*) want_torture=${arg#lab.torture=} ;;
+	lab.torture_args=*) torture_args=$(echo "${arg#lab.torture_args=}" | tr ',' ' ') ;;
 	lab.kunit=*) want_kunit=${arg#lab.kunit=} ;;
 	lab.selftests=*) want_selftests=${arg#lab.selftests=} ;;
 	lab.kmemleak=*) want_kmemleak=${arg#lab.kmemleak=} ;;
@@ -65,6 +71,37 @@ if run insmod syncmap.ko; then
 	# The sample consumer: load, let it exercise the API, unload.
 	if [ -e syncmap_sample.ko ] && run insmod syncmap_sample.ko; then
 		run rmmod syncmap_sample
+	fi
+
+	# The torture test runs while it loads, and says PASS or FAIL in
+	# one line; insmod fails on FAIL.  Reported as a TAP test.  The
+	# default cap suits the debug kernel under TCG: about a minute of
+	# running, plus the setup and checks of each phase.
+	if [ -e syncmap_torture.ko ] && [ "$want_torture" != 0 ]; then
+		: "${torture_args:=duration=60}"
+		say "torture: insmod syncmap_torture.ko $torture_args"
+		start=$(cut -d. -f1 /proc/uptime)
+		# shellcheck disable=SC2086 # the arguments are words
+		insmod syncmap_torture.ko $torture_args >/tmp/torture.out 2>&1
+		rc=$?
+		secs=$(($(cut -d. -f1 /proc/uptime) - start))
+		line=$(dmesg | sed -n 's/^.*\(syncmap_torture: \(PASS\|FAIL\) .*\)$/\1/p' | tail -n 1)
+		{
+			echo "TAP version 13"
+			echo "1..1"
+			sed 's/^/# insmod: /' /tmp/torture.out
+			echo "# ${line:-no result line}"
+			echo "# insmod returned $rc after ${secs}s"
+			if [ $rc -eq 0 ] && [ "${line#syncmap_torture: PASS }" != "$line" ]; then
+				echo "ok 1 syncmap_torture"
+			else
+				echo "not ok 1 syncmap_torture"
+			fi
+		} >/tmp/tap
+		say "BEGIN TAP torture"
+		say_file /tmp/tap
+		say "END TAP torture rc=$rc"
+		lsmod | grep -q '^syncmap_torture' && run rmmod syncmap_torture
 	fi
 
 	# The KUnit fail-nth tests need failslab to fail sleeping
