@@ -9,18 +9,22 @@
  * The sweep ends with the first n that the call does not reach (fail-nth
  * reads back non-zero: nothing was injected).  Every n is run on a fresh
  * map built the same way, and after each call the map's whole contents
- * (a dump, compared with a model) and its len must be what the ABI says:
+ * (a dump, or packed loads of every key of the larger state, compared
+ * with a model) and its len must be what the ABI says:
  *
  * - the call failed: -ENOMEM for an injected allocation failure, -EFAULT
  *   for an injected usercopy failure, and the map is exactly as before;
  * - the call succeeded (the fault hit an allocation whose failure is
  *   absorbed: kmemleak's own metadata, which falls back to its pool, the
- *   kmalloc() attempt of a kvmalloc(), a bulk allocation with a fallback):
- *   the answer and the map are those of a call without a fault;
+ *   kmalloc() attempt of a kvmalloc(), a bulk allocation with a fallback,
+ *   or a 0-byte copy): the answer and the map are those of a call without
+ *   a fault;
  * - BATCH and PACKED: a failed operation reports the errno in its result
  *   and changes nothing, the others run; @done counts what ran, and when
  *   the call itself fails the map holds exactly the first @done
- *   operations (with one fault per call, each of those succeeded).
+ *   operations (with one fault per call, each of those succeeded);
+ * - a call that gives ERANGE without a fault gives ERANGE and the length
+ *   needed, or the errno of the fault, the map unchanged.
  *
  * Two passes per case.  The "slab" pass injects failslab faults only
  * (sleeping allocations included: failslab/ignore-gfp-wait is N), the
@@ -36,6 +40,7 @@
  * vmalloc() failure logs a warning with a stack dump, which the lab
  * counts as a kernel report; the kmalloc() attempt of each kvmalloc() is
  * still injected, and a kvmalloc() of at most a page is a plain kmalloc().
+ * tools/README.md has the details.
  *
  * A TAP diagnostic line per case gives the number of injection points the
  * call passed ("points"), how many of them made it fail and how many it
@@ -367,6 +372,13 @@ static void close_later(int fd)
 }
 
 static struct timespec t0;
+
+/* Every test starts with PREP(): a test process of its own. */
+#define PREP() do {							\
+	if (!have_fault_injection)					\
+		SKIP(return, "fault injection could not be set up");	\
+	ASSERT_EQ(0, prep());						\
+} while (0)
 
 static int prep(void)
 {
@@ -1350,49 +1362,54 @@ static const struct single cad_cases[] = {
 
 TEST(load)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
+	if (vmalloc_start)
+		ksft_print_msg("fail-nth: failslab skips the %lu bytes of __vmalloc_node_range_noprof()\n",
+			       vmalloc_end - vmalloc_start);
+	else
+		ksft_print_msg("fail-nth: __vmalloc_node_range_noprof() not found: vmalloc failures may log stack dumps\n");
 	SWEEP_SINGLES("LOAD", load_cases);
 }
 
 TEST(store)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("STORE", store_cases);
 }
 
 TEST(load_or_store)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("LOAD_OR_STORE", los_cases);
 }
 
 TEST(load_and_delete)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("LOAD_AND_DELETE", lad_cases);
 }
 
 TEST(delete)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("DELETE", delete_cases);
 }
 
 TEST(swap)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("SWAP", swap_cases);
 }
 
 TEST(compare_and_swap)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("COMPARE_AND_SWAP", cas_cases);
 }
 
 TEST(compare_and_delete)
 {
-	ASSERT_EQ(0, prep());
+	PREP();
 	SWEEP_SINGLES("COMPARE_AND_DELETE", cad_cases);
 }
 
@@ -1626,7 +1643,7 @@ TEST(batch)
 {
 	struct ioc_stats st = { .ioc = "BATCH" };
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	sweep_batch(&st, "17 mixed operations", batch_mix, NB, 0,
 		    sizeof(struct syncmap_ioc_op), false);
 	sweep_batch(&st, "17 mixed operations, stop on error", batch_mix, NB,
@@ -1894,7 +1911,7 @@ TEST(packed)
 	struct ioc_stats st = { .ioc = "PACKED" };
 	unsigned int i;
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	for (i = 0; i < NELEM(packed_cases); i++)
 		sweep_packed(&st, &packed_cases[i]);
 	stats_total(&st);
@@ -2091,7 +2108,7 @@ TEST(dump)
 	struct ioc_stats st = { .ioc = "DUMP" };
 	__u64 cursor;
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	sweep_dump(&st, "whole map, 256 KiB buffer", 0, 256 * 1024, false, 0);
 	/* A piece: the records that fit, the rest left for the next call. */
 	cursor = sweep_dump(&st, "first piece, 24 KiB buffer", 0, 24576,
@@ -2181,7 +2198,7 @@ TEST(clear)
 	struct ioc_stats st = { .ioc = "CLEAR" };
 	struct simple_ctx c = { };
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	state_model(&c.pre, false);
 	sweep(&st, "read snapshot and dirty map", &clear_sweep_ops, &c);
 	c.promote = true;
@@ -2248,7 +2265,7 @@ TEST(info)
 	struct ioc_stats st = { .ioc = "INFO" };
 	struct simple_ctx c = { };
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	state_model(&c.pre, false);
 	m_clone(&c.post, &c.pre);
 	sweep(&st, "read snapshot and dirty map", &info_sweep_ops, &c);
@@ -2373,7 +2390,7 @@ TEST(list)
 	struct list_ctx c = { };
 	int i;
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	for (i = 0; i < NLIST; i++) {
 		snprintf(c.names[i], sizeof(c.names[i]), "fn-list-%d-%d",
 			 getpid(), i);
@@ -2478,7 +2495,7 @@ TEST(open_map)
 	struct ioc_stats st = { .ioc = "OPEN" };
 	struct open_ctx c = { };
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	snprintf(c.name, sizeof(c.name), "fn-open-%d", getpid());
 	c.owner = named_map(c.name, 10);
 	ASSERT_LE(0, c.owner);
@@ -2563,7 +2580,7 @@ TEST(destroy)
 	struct ioc_stats st = { .ioc = "DESTROY" };
 	struct destroy_ctx c = { };
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	snprintf(c.name, sizeof(c.name), "fn-destroy-%d", getpid());
 	keys_model(&c.m, 10);
 	sweep(&st, "named map of 10 keys", &destroy_sweep_ops, &c);
@@ -2799,7 +2816,7 @@ TEST(create)
 	int status, fd;
 	pid_t pid;
 
-	ASSERT_EQ(0, prep());
+	PREP();
 	/* Shared with the unprivileged child, which adds its sweeps. */
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
