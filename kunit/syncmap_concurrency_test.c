@@ -391,6 +391,32 @@ static void cas_and_cad_never_both_succeed(struct kunit *test)
 	tmap_destroy_check(test, map, &tr);
 }
 
+/*
+ * Run @reader in w[0] until @writer in w[1] has ended on its own, both on
+ * @map and @tr, with @shared as their per-test state.
+ */
+static void run_reader_while_writer(struct kunit *test, struct worker *w,
+				    struct syncmap *map, struct tracker *tr,
+				    void *shared, worker_fn reader,
+				    worker_fn writer)
+{
+	atomic_t stop = ATOMIC_INIT(0);
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		w[i].map = map;
+		w[i].tr = tr;
+		w[i].id = i;
+		w[i].stop = &stop;
+		w[i].shared = shared;
+	}
+	worker_start(test, &w[0], reader);
+	worker_start(test, &w[1], writer);
+	wait_for_completion(&w[1].done);
+	atomic_set(&stop, 1);
+	wait_for_completion(&w[0].done);
+}
+
 /* ---- readers during rebuilds and promotions -------------------------- */
 
 #define STABLE_KEYS 300
@@ -439,23 +465,13 @@ static void loads_see_present_keys_through_rebuilds(struct kunit *test)
 	struct tracker tr;
 	struct syncmap *map = tmap_new(test, &tr, 0);
 	struct syncmap_stats st;
-	atomic_t stop = ATOMIC_INIT(0);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	for (i = 0; i < STABLE_KEYS; i++)
 		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
-	for (i = 0; i < 2; i++) {
-		w[i].map = map;
-		w[i].tr = &tr;
-		w[i].id = i;
-		w[i].stop = &stop;
-	}
-	worker_start(test, &w[0], stable_reader);
-	worker_start(test, &w[1], churn_writer);
-	wait_for_completion(&w[1].done);
-	atomic_set(&stop, 1);
-	wait_for_completion(&w[0].done);
+	run_reader_while_writer(test, w, map, &tr, NULL, stable_reader,
+				churn_writer);
 
 	syncmap_stats(map, &st);
 	KUNIT_EXPECT_EQ(test, w[0].errors, 0);
@@ -565,25 +581,14 @@ static int present_reader(struct worker *w)
 static void loads_see_keys_of_a_growing_dirty_map(struct kunit *test)
 {
 	struct worker *w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
-	atomic_t stop = ATOMIC_INIT(0), high = ATOMIC_INIT(0);
+	atomic_t high = ATOMIC_INIT(0);
 	struct tracker tr;
 	struct syncmap *map = tmap_new(test, &tr, 0);
 	struct syncmap_stats st;
-	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	for (i = 0; i < 2; i++) {
-		w[i].map = map;
-		w[i].tr = &tr;
-		w[i].id = i;
-		w[i].stop = &stop;
-		w[i].shared = &high;
-	}
-	worker_start(test, &w[0], present_reader);
-	worker_start(test, &w[1], growing_writer);
-	wait_for_completion(&w[1].done);
-	atomic_set(&stop, 1);
-	wait_for_completion(&w[0].done);
+	run_reader_while_writer(test, w, map, &tr, &high, present_reader,
+				growing_writer);
 
 	syncmap_stats(map, &st);
 	KUNIT_EXPECT_EQ(test, w[1].errors, 0);

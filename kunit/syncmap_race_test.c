@@ -9,14 +9,6 @@
 
 #include "syncmap_test.h"
 
-static struct syncmap_stats rstats(struct syncmap *map)
-{
-	struct syncmap_stats st;
-
-	syncmap_stats(map, &st);
-	return st;
-}
-
 /* A load inside the caller's syncmap_read_lock() only: hooks may sleep. */
 static s64 sload(struct syncmap *map, u64 key)
 {
@@ -53,9 +45,9 @@ static void finish_growth_between_probes(struct syncmap *map, void *arg)
 
 	if (pp->fired++)
 		return;
-	pp->growing_before = rstats(map).growing;
+	pp->growing_before = tstats(map).growing;
 	syncmap_range(map, range_stop, NULL);
-	pp->growing_after = rstats(map).growing;
+	pp->growing_after = tstats(map).growing;
 }
 
 /*
@@ -88,7 +80,7 @@ static void load_finds_key_moved_during_probe(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, i, i), 0);
 		tmap_promote(map);
 		/* New keys go to the dirty map until it grows. */
-		for (last = base; !rstats(map).growing; last++) {
+		for (last = base; !tstats(map).growing; last++) {
 			KUNIT_ASSERT_LT(test, last, 4 * base);
 			KUNIT_ASSERT_EQ(test,
 					tstore(test, map, &tr, last, last), 0);

@@ -10,14 +10,6 @@
 
 #include "syncmap_test.h"
 
-static struct syncmap_stats tstats(struct syncmap *map)
-{
-	struct syncmap_stats st;
-
-	syncmap_stats(map, &st);
-	return st;
-}
-
 /*
  * Wait until the counter at @offset of the stats reaches @want: promotion
  * and the dirty-map copy finish in a work item.  Gives up after 10 s.

@@ -110,6 +110,14 @@ static bool tmap_nop(const void *key, size_t len, void *value, void *arg)
 }
 
 /* Range promotes the dirty map (Go does the same): the quickest way. */
+struct syncmap_stats tstats(struct syncmap *map)
+{
+	struct syncmap_stats st;
+
+	syncmap_stats(map, &st);
+	return st;
+}
+
 void tmap_promote(struct syncmap *map)
 {
 	syncmap_range(map, tmap_nop, NULL);

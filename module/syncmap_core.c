@@ -304,8 +304,10 @@ static unsigned int syncmap_dirty_count(struct syncmap *map,
 
 /*
  * Look a key up in the dirty map: the table itself, then the smaller one it
- * is growing out of.  Entries are not removed from the old table when they
- * move, so a lookup racing with the move finds them in one or the other,
+ * is growing out of.  @hooks are a KUnit test's (syncmap_test_hooks.h),
+ * passed by the lock-free load only; the locked callers pass %NULL.
+ * Entries are not removed from the old table when they move, so a lookup
+ * racing with the move finds them in one or the other,
  * provided it reads @old before it probes @dirty: a load that probed first
  * could miss a key not yet moved, then find @old cleared by the end of the
  * move.  Read with acquire, @old is either still there, holding every
@@ -315,11 +317,11 @@ static unsigned int syncmap_dirty_count(struct syncmap *map,
  *
  * Context: rcu_read_lock(), syncmap_read_lock() or the map's lock.
  */
-static struct syncmap_entry *syncmap_find_dirty(struct syncmap *map,
-						struct syncmap_table *dirty,
-						const struct syncmap_key *k)
+static struct syncmap_entry *
+syncmap_find_dirty(struct syncmap *map, struct syncmap_table *dirty,
+		   const struct syncmap_key *k,
+		   const struct syncmap_test_hooks *hooks)
 {
-	const struct syncmap_test_hooks *hooks;
 	struct syncmap_table *old;
 	struct syncmap_entry *e;
 
@@ -327,7 +329,6 @@ static struct syncmap_entry *syncmap_find_dirty(struct syncmap *map,
 	old = smp_load_acquire((struct syncmap_table __force **)&dirty->old);
 	e = syncmap_find_in(map, dirty, k);
 	if (!e && old) {
-		hooks = syncmap_test_hooks(map);
 		if (unlikely(hooks && hooks->load_between_probes))
 			hooks->load_between_probes(map, hooks->arg);
 		e = syncmap_find_in(map, old, k);
@@ -732,7 +733,8 @@ void *syncmap_load(struct syncmap *map, const void *key, size_t key_len)
 		dirty = rcu_dereference_check(read->dirty,
 					      syncmap_protected(map));
 		if (dirty) {
-			e = syncmap_find_dirty(map, dirty, &k);
+			e = syncmap_find_dirty(map, dirty, &k,
+					       syncmap_test_hooks(map));
 			syncmap_miss(map, dirty);
 		}
 	}
@@ -761,7 +763,7 @@ static int syncmap_find_locked(struct syncmap *map, struct syncmap_table *read,
 	*dirty_only = !e;
 	if (!e) {
 		dirty = dirty_locked(map, read);
-		e = dirty ? syncmap_find_dirty(map, dirty, k) : NULL;
+		e = dirty ? syncmap_find_dirty(map, dirty, k, NULL) : NULL;
 	}
 	*ep = e;
 	return e && !*dirty_only ? syncmap_unexpunge_locked(map, read, e) : 0;
@@ -978,7 +980,7 @@ static void *syncmap_change_locked(struct syncmap *map,
 	dirty = dirty_locked(map, read);
 	if (!dirty)
 		return NULL;
-	e = syncmap_find_dirty(map, dirty, k);
+	e = syncmap_find_dirty(map, dirty, k, NULL);
 	if (e && c->any) {
 		grown = old_locked(map, dirty);
 		if (!syncmap_table_remove(map, dirty, e))

@@ -126,7 +126,9 @@ struct syncmap_pcpu {
  * @owner: module holding @ops, pinned by syncmap_get()
  * @gfp: allocation flags of writers
  * @memcg: the creator's memory cgroup, charged for what the work items
- *	allocate for the map (%NULL unless @gfp accounts)
+ *	allocate for the map (%NULL unless @gfp accounts); a reference
+ *	taken at creation, dropped by syncmap_free() once the work items
+ *	are cancelled
  * @uid: owner uid for the char device
  * @mode: permission bits for the char device
  * @srcu: sleepable read sections (syncmap_read_lock(), syncmap_range())
