@@ -159,6 +159,7 @@ MODULE_PARM_DESC(irq_loads, "also load keys from a timer (softirq) and an irq_wo
 #define TT_FILL_WINDOW		16384	/* most keys the dirty writer adds per round */
 #define TT_FILL_RING		(4 * TT_FILL_WINDOW)
 #define TT_QUARANTINE		8192	/* released values kept poisoned */
+#define TT_NEW_BUDGET		256	/* loads of the newest keys saved up */
 #define TT_REGROW_KEYS		4096	/* keys per regrow cycle */
 #define TT_IRQ_SOFT_LOADS	8	/* per timer tick */
 #define TT_IRQ_HARD_LOADS	4	/* per irq_work */
@@ -381,9 +382,13 @@ struct tt_thread {
  * @regrow_lo: regrow: first key of the cycle
  * @regrow_hi: regrow: keys inserted so far
  * @regrow_budget: regrow: loads of those keys allowed, one per insert
+ * @new_budget: loads of the newest keys allowed (tt_pick()), one per two
+ *	inserts of the dirty writer or the grow writers
  * @grow_writers: grow writers
  * @grow_per: keys each grow writer inserts
  * @grow_hi: keys each grow writer published: [0, grow_hi) are present
+ * @grow_mark: keys each grow writer had inserted when it last saw a
+ *	promotion: those below are in the snapshot, loads of them hit
  * @writers_left: grow writers still inserting
  * @base: first Range slot of each key space
  * @size: Range slots of each key space
@@ -428,9 +433,11 @@ struct tt_run {
 	atomic_t regrow_lo;
 	atomic_t regrow_hi;
 	atomic_t regrow_budget;
+	atomic_t new_budget;
 	u32 grow_writers;
 	u32 grow_per;
 	atomic_t grow_hi[TT_MAX_THREADS];
+	atomic_t grow_mark[TT_MAX_THREADS];
 	atomic_t writers_left;
 	u32 base[NR_SPACES];
 	u32 size[NR_SPACES];
@@ -969,16 +976,24 @@ static void tt_promote(struct tt_thread *t)
  */
 static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 {
-	u32 hi, lo, w, n;
+	u32 hi, lo, w, n, mark;
 
 	*must = true;
 	if (run->ph->flags & TT_F_GROW) {
 		w = (r >> 8) % run->grow_writers;
 		hi = atomic_read_acquire(&run->grow_hi[w]);
-		if (!hi)
+		mark = min_t(u32, atomic_read(&run->grow_mark[w]), hi);
+		/*
+		 * Keys above the mark are in the dirty map: loading them is a
+		 * miss, for which the budget must have room (see below), and
+		 * then a few among the newest.
+		 */
+		if (hi > mark && atomic_dec_if_positive(&run->new_budget) >= 0)
+			n = r % 16 == 0 ? min(hi, 64U) : hi;
+		else if (mark)
+			return TT_ID(SP_GROW, w, (r >> 24) % mark);
+		else
 			return 0;
-		/* A few among the newest keys, which only the dirty map holds. */
-		n = r % 16 == 0 ? min(hi, 64U) : hi;
 		return TT_ID(SP_GROW, w, hi - 1 - (r >> 24) % n);
 	}
 	if (run->ph->flags & TT_F_CLEAR) {
@@ -988,7 +1003,9 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 	/*
 	 * Loads of keys only the dirty map holds count misses, which promote
 	 * it once they reach its size: few enough of them that the dirty
-	 * writer's inserts get the dirty map to grow first.
+	 * writer's inserts get the dirty map to grow first.  The budget ties
+	 * them to the inserts, whatever the speed of the kernel against the
+	 * rate of the interrupt handlers.
 	 */
 	switch (r % 16) {
 	case 0 ... 1:
@@ -997,6 +1014,8 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 		break;
 	case 2:
 		/* The newest batch, which may live only in the dirty map. */
+		if (atomic_dec_if_positive(&run->new_budget) < 0)
+			break;
 		hi = atomic_read_acquire(&run->sdirty_hi);
 		lo = hi > TT_SDIRTY_BATCH ? hi - TT_SDIRTY_BATCH : 0;
 		if (hi)
@@ -1784,7 +1803,7 @@ static void grow_op(struct tt_thread *t)
 	struct tt_key k;
 	u32 r = rnd(t, 16);
 	bool must;
-	u64 id;
+	u64 id, n;
 	int ret;
 
 	if (t->grow_writer && (r < 14 || run->grow_writers == run->nr_workers)) {
@@ -1807,8 +1826,14 @@ static void grow_op(struct tt_thread *t)
 		}
 		t->hi++;
 		atomic_set_release(&run->grow_hi[t->id], t->hi);
-		if (t->hi % 256 == 0)
+		if (t->hi & 1)
+			atomic_add_unless(&run->new_budget, 1, TT_NEW_BUDGET);
+		if (t->hi % 256 == 0) {
+			n = t->watch_promotions;
 			tt_watch_growth(t, &t->watch_slots, &t->watch_promotions);
+			if (n != t->watch_promotions)
+				atomic_set(&run->grow_mark[t->id], t->hi);
+		}
 		if (r != 0)
 			return;
 		/* Writers read too, when nobody else does. */
@@ -1821,9 +1846,24 @@ static void grow_op(struct tt_thread *t)
 		tt_irqs_off_loads(t);
 		return;
 	}
-	id = tt_pick(run, tt_mix64(prandom_u32_state(&t->rnd)), true, &must);
-	if (!id)
-		return;
+	/*
+	 * Until a promotion puts keys in the snapshot, readers wait for the
+	 * budget; writers, who fill it, go back to inserting.
+	 */
+	for (n = 1;; n++) {
+		id = tt_pick(run, tt_mix64(prandom_u32_state(&t->rnd)), true,
+			     &must);
+		if (id)
+			break;
+		if (t->grow_writer)
+			return;
+		cpu_relax();
+		if (n % 64 == 0) {
+			if (tt_should_stop(run))
+				return;
+			cond_resched();
+		}
+	}
 	if (r < 12)
 		tt_load(t, id, must);
 	else
@@ -2059,7 +2099,7 @@ static const struct tt_phase tt_phases[] = {
 		.name = "grow",
 		.flags = TT_F_GROW,
 		.op = grow_op,
-		.range_pause = 2000,
+		.range_pause = 100,
 	},
 	{
 		.name = "regrow",
@@ -2111,13 +2151,35 @@ static int tt_worker(struct tt_thread *t)
 	return 0;
 }
 
+static u64 tt_grown_keys(struct tt_run *run)
+{
+	u64 sum = 0;
+	u32 w;
+
+	for (w = 0; w < run->grow_writers; w++)
+		sum += atomic_read(&run->grow_hi[w]);
+	return sum;
+}
+
 static int tt_range_thread(struct tt_thread *t)
 {
 	struct tt_run *run = t->run;
+	u64 last;
 
 	while (!tt_should_stop(run)) {
+		last = tt_grown_keys(run);
 		tt_range(t, WALK_ANY);
 		schedule_timeout_idle(msecs_to_jiffies(1 + rnd(t, run->ph->range_pause)));
+		/*
+		 * Range promotes.  A dirty map made for a snapshot of n keys
+		 * has 2n to 4n slots and grows at 3/4 of them: up to 3n keys.
+		 * In the grow phase, wait for a bit more than that, whatever
+		 * the speed of the kernel.
+		 */
+		while (run->grow_writers && !tt_should_stop(run) &&
+		       atomic_read(&run->writers_left) &&
+		       tt_grown_keys(run) < last * 13 / 4 + 64)
+			schedule_timeout_idle(msecs_to_jiffies(20));
 	}
 	return 0;
 }
@@ -2217,6 +2279,8 @@ static int tt_dirty_writer(struct tt_thread *t)
 		for (j = 0; j < TT_FILL_WINDOW && t->growths < grown + 2; j++) {
 			if (!tt_fill_insert(t))
 				return 0;
+			if (j & 1)
+				atomic_add_unless(&run->new_budget, 1, TT_NEW_BUDGET);
 			if (j % 64 != 63)
 				continue;
 			if (tt_should_stop(run))
