@@ -32,7 +32,8 @@
  *            while threads and interrupts load its keys, which only that
  *            growing dirty map holds
  *   churn    each worker inserts keys at the head of a window and deletes
- *            them at its tail, so keys come and go for good
+ *            them at its tail, so keys come and go for good; at the end
+ *            the tables hold no pile of deleted entries
  *   clear    own, shared and duel keys with Clear racing with them all
  *
  * Invariants checked:
@@ -2689,6 +2690,16 @@ static void tt_verify(struct tt_run *run)
 	if (!tt_ok(mt, st.pending_release == 0))
 		tt_fail(run, "after synchronize: %llu values still pending release",
 			st.pending_release);
+	/*
+	 * Churn: deleted keys do not pile up in the tables (Go #40999), which
+	 * hold at most what was present when the dirty map was built, plus
+	 * what came since; millions of keys went through them.
+	 */
+	if ((run->ph->flags & TT_F_CHURN) &&
+	    !tt_ok(mt, st.read_entries + st.dirty_entries <=
+		   4 * (len + run->nr_workers * run->nr_own) + 1024))
+		tt_fail(run, "%llu entries in the tables for %llu keys: deleted keys pile up",
+			st.read_entries + st.dirty_entries, len);
 	if (verbose >= 1) {
 		u64 cas = 0, cad = 0, lost = 0, growths = 0, growing = 0, clears;
 
