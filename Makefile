@@ -179,9 +179,17 @@ tools:
 		$(MAKE) -C tools install KSRC="$$src" KDIR="$$kdir" DESTDIR=$(ROOTFS)
 	fi
 
-initramfs:
+# One finit_module() call per load: busybox's insmod retries with
+# init_module() when finit_module() fails, which would run the torture
+# test twice when it fails (scripts/finit-module.c).
+FINIT := $(BUILD)/finit-module
+$(FINIT): $(SCRIPTS)/finit-module.c
+	@mkdir -p $(BUILD)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+initramfs: $(FINIT)
 	@$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
-		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS)
+		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS) -b $(FINIT)
 
 # Boot the lab kernel with the modules built by "make modules".  The old
 # log goes first: check-log must never judge a previous run.  The KUnit
@@ -211,10 +219,10 @@ kcsan:
 	$(call sync-tree,kcsan)
 	$(MAKE) -C "$$kdir" M=$(BUILD)/kcsan modules
 
-run-kcsan: kcsan
+run-kcsan: kcsan $(FINIT)
 	@kdir=$(kcsan_kdir)
 	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-kcsan.cpio.gz \
-		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/kcsan -x $(ROOTFS)
+		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/kcsan -x $(ROOTFS) -b $(FINIT)
 	rm -f $(RESULTS)/kcsan/console.log $(RESULTS)/kcsan/console.log.boot-failed
 	$(SCRIPTS)/run-qemu.sh -k "$$kdir/arch/x86/boot/bzImage" \
 		-i $(BUILD)/initramfs-kcsan.cpio.gz -l $(RESULTS)/kcsan/console.log \
@@ -255,12 +263,12 @@ demo:
 TORTURE_ARGS ?= threads=4,ops=500000,duration=1800
 TORTURE_MIN_OPS ?= 10000000
 TORTURE_TIMEOUT ?= 2400
-torture:
+torture: $(FINIT)
 	@$(MAKE) compat
 	rel=$(stock_rel)
 	rm -f $(BUILD)/torture/console.log
 	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-torture.cpio.gz \
-		-i $(SCRIPTS)/guest-torture.sh -m $(BUILD)/compat
+		-i $(SCRIPTS)/guest-torture.sh -m $(BUILD)/compat -b $(FINIT)
 	start=$$SECONDS
 	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
 		-i $(BUILD)/initramfs-torture.cpio.gz -l $(BUILD)/torture/console.log \

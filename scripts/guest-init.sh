@@ -79,10 +79,13 @@ if run insmod syncmap.ko; then
 	# running, plus the setup and checks of each phase.
 	if [ -e syncmap_torture.ko ] && [ "$want_torture" != 0 ]; then
 		: "${torture_args:=duration=60}"
+		# Once: busybox's insmod would load it again when it fails.
+		load=insmod
+		[ -x /bin/finit-module ] && load=finit-module
 		say "torture: insmod syncmap_torture.ko $torture_args"
 		start=$(cut -d. -f1 /proc/uptime)
 		# shellcheck disable=SC2086 # the arguments are words
-		insmod syncmap_torture.ko $torture_args >/tmp/torture.out 2>&1
+		$load syncmap_torture.ko $torture_args >/tmp/torture.out 2>&1
 		rc=$?
 		secs=$(($(cut -d. -f1 /proc/uptime) - start))
 		line=$(dmesg | sed -n 's/^.*\(syncmap_torture: \(PASS\|FAIL\) .*\)$/\1/p' | tail -n 1)

@@ -27,10 +27,11 @@ echo "==== TORTURE BEGIN ===="
 echo "kernel: $(uname -r), $(nproc) CPUs"
 cd /modules
 insmod syncmap.ko
-echo "\$ insmod syncmap_torture.ko $args"
+# Once: busybox's insmod would load it again when it fails.
+echo "\$ finit-module syncmap_torture.ko $args"
 start=$(cut -d. -f1 /proc/uptime)
 # shellcheck disable=SC2086 # the arguments are words
-insmod syncmap_torture.ko $args
+finit-module syncmap_torture.ko $args
 rc=$?
 echo "[rc=$rc after $(($(cut -d. -f1 /proc/uptime) - start))s] dmesg:"
 dmesg | grep 'syncmap_torture' | sed 's/^/    /'

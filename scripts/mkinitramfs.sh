@@ -4,9 +4,10 @@
 # Build a busybox initramfs (gzip'd newc cpio) for the lab or demo guest.
 #
 # Usage: mkinitramfs.sh -o OUT.cpio.gz -i INIT_SCRIPT -m MODULE_TREE
-#                       [-x OVERLAY_DIR]
+#                       [-x OVERLAY_DIR] [-b PROGRAM]...
 #   -m  directory searched (recursively) for *.ko; they land flat in
 #       /modules
+#   -b  a statically linked program for /bin (e.g. finit-module)
 #   -x  directory copied as is over the root, e.g. the DESTDIR of
 #       "make -C tools install" with selftests in ./selftests; dynamically
 #       linked executables in it get their shared libraries copied too,
@@ -18,17 +19,19 @@
 set -euo pipefail
 
 out= init= modtree= overlay=
-while getopts 'o:i:m:x:' opt; do
+progs=()
+while getopts 'o:i:m:x:b:' opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	i) init=$OPTARG ;;
 	m) modtree=$OPTARG ;;
 	x) overlay=$OPTARG ;;
+	b) progs+=("$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
 [[ -n $out && -n $init && -n $modtree ]] || {
-	echo "usage: $0 -o OUT -i INIT -m MODULE_TREE [-x OVERLAY]" >&2
+	echo "usage: $0 -o OUT -i INIT -m MODULE_TREE [-x OVERLAY] [-b PROGRAM]..." >&2
 	exit 2
 }
 
@@ -50,6 +53,13 @@ ln -s busybox "$root/bin/sh"
 install -m 0755 "$init" "$root/init"
 # What the lab's and the benchmark's /init scripts share.
 install -m 0644 "$here/guest-lib.sh" "$root/lib/guest-lib.sh"
+for p in "${progs[@]}"; do
+	if ldd "$p" >/dev/null 2>&1; then
+		echo "mkinitramfs: $p is not static" >&2
+		exit 1
+	fi
+	install -m 0755 "$p" "$root/bin/$(basename "$p")"
+done
 
 mods=$(find "$modtree" -name '*.ko' | sort)
 [[ -n $mods ]] || { echo "mkinitramfs: no .ko under $modtree" >&2; exit 1; }

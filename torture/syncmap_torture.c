@@ -27,8 +27,13 @@
  *            overwrite, delete and revive its keys: the incremental copy
  *   grow     writers insert up to grow_keys new keys, readers load keys
  *            known present: the dirty map grows many times, promotions
+ *   regrow   from an empty snapshot a writer grows a fresh dirty map
+ *            through every size, again and again (Clear in between),
+ *            while threads and interrupts load its keys, which only that
+ *            growing dirty map holds
  *   churn    each worker inserts keys at the head of a window and deletes
- *            them at its tail, so keys come and go for good
+ *            them at its tail, so keys come and go for good; at the end
+ *            the tables hold no pile of deleted entries
  *   clear    own, shared and duel keys with Clear racing with them all
  *
  * Invariants checked:
@@ -155,6 +160,8 @@ MODULE_PARM_DESC(irq_loads, "also load keys from a timer (softirq) and an irq_wo
 #define TT_FILL_WINDOW		16384	/* most keys the dirty writer adds per round */
 #define TT_FILL_RING		(4 * TT_FILL_WINDOW)
 #define TT_QUARANTINE		8192	/* released values kept poisoned */
+#define TT_NEW_BUDGET		256	/* loads of the newest keys saved up */
+#define TT_REGROW_KEYS		4096	/* keys per regrow cycle */
 #define TT_IRQ_SOFT_LOADS	8	/* per timer tick */
 #define TT_IRQ_HARD_LOADS	4	/* per irq_work */
 
@@ -214,6 +221,9 @@ static const char * const tt_op_names[NR_OPS] = {
 #define TT_F_COPYD	BIT(6)	/* copy driver: a new key after each promotion */
 #define TT_F_GROW	BIT(7)	/* grow writers and readers */
 #define TT_F_CLEAR	BIT(8)	/* Clear runs: own keys may vanish */
+#define TT_F_REGROW	BIT(9)	/* regrow writer, loads of its keys */
+/* Phases whose keys the interrupt handlers load. */
+#define TT_F_IRQ	(TT_F_STABLE | TT_F_GROW | TT_F_CLEAR | TT_F_REGROW)
 
 struct tt_thread;
 struct tt_run;
@@ -368,13 +378,23 @@ struct tt_thread {
  * @nr_duels: duel keys
  * @sdirty_cap: stable-dirty keys at most
  * @sdirty_hi: stable-dirty keys published: [0, sdirty_hi) are present
+ * @regrow_gen: regrow: even while the keys in [@regrow_lo, @regrow_hi)
+ *	are present, odd while the writer deletes them
+ * @regrow_lo: regrow: first key of the cycle
+ * @regrow_hi: regrow: keys inserted so far
+ * @regrow_budget: regrow: loads of those keys allowed, one per insert
+ * @new_budget: loads of the newest keys allowed (tt_pick()), one per two
+ *	inserts of the dirty writer or the grow writers
  * @grow_writers: grow writers
  * @grow_per: keys each grow writer inserts
  * @grow_hi: keys each grow writer published: [0, grow_hi) are present
+ * @grow_mark: keys each grow writer had inserted when it last saw a
+ *	promotion: those below are in the snapshot, loads of them hit
  * @writers_left: grow writers still inserting
  * @base: first Range slot of each key space
  * @size: Range slots of each key space
  * @total_slots: Range slots in all
+ * @max_keys: most keys the map can hold at once
  * @ctr_expect: final value of each counter (verification)
  * @timer: the softirq loader
  * @iw: the hardirq loader
@@ -410,13 +430,20 @@ struct tt_run {
 	u32 nr_duels;
 	u32 sdirty_cap;
 	atomic_t sdirty_hi;
+	atomic_t regrow_gen;
+	atomic_t regrow_lo;
+	atomic_t regrow_hi;
+	atomic_t regrow_budget;
+	atomic_t new_budget;
 	u32 grow_writers;
 	u32 grow_per;
 	atomic_t grow_hi[TT_MAX_THREADS];
+	atomic_t grow_mark[TT_MAX_THREADS];
 	atomic_t writers_left;
 	u32 base[NR_SPACES];
 	u32 size[NR_SPACES];
 	u32 total_slots;
+	u32 max_keys;
 	u64 ctr_expect[TT_COUNTERS];
 	struct timer_list timer;
 	struct irq_work iw;
@@ -950,16 +977,24 @@ static void tt_promote(struct tt_thread *t)
  */
 static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 {
-	u32 hi, lo, w, n;
+	u32 hi, lo, w, n, mark;
 
 	*must = true;
 	if (run->ph->flags & TT_F_GROW) {
 		w = (r >> 8) % run->grow_writers;
 		hi = atomic_read_acquire(&run->grow_hi[w]);
-		if (!hi)
+		mark = min_t(u32, atomic_read(&run->grow_mark[w]), hi);
+		/*
+		 * Keys above the mark are in the dirty map: loading them is a
+		 * miss, for which the budget must have room (see below), and
+		 * then a few among the newest.
+		 */
+		if (hi > mark && atomic_dec_if_positive(&run->new_budget) >= 0)
+			n = r % 16 == 0 ? min(hi, 64U) : hi;
+		else if (mark)
+			return TT_ID(SP_GROW, w, (r >> 24) % mark);
+		else
 			return 0;
-		/* A few among the newest keys, which only the dirty map holds. */
-		n = r % 16 == 0 ? min(hi, 64U) : hi;
 		return TT_ID(SP_GROW, w, hi - 1 - (r >> 24) % n);
 	}
 	if (run->ph->flags & TT_F_CLEAR) {
@@ -969,7 +1004,9 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 	/*
 	 * Loads of keys only the dirty map holds count misses, which promote
 	 * it once they reach its size: few enough of them that the dirty
-	 * writer's inserts get the dirty map to grow first.
+	 * writer's inserts get the dirty map to grow first.  The budget ties
+	 * them to the inserts, whatever the speed of the kernel against the
+	 * rate of the interrupt handlers.
 	 */
 	switch (r % 16) {
 	case 0 ... 1:
@@ -978,6 +1015,8 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 		break;
 	case 2:
 		/* The newest batch, which may live only in the dirty map. */
+		if (atomic_dec_if_positive(&run->new_budget) < 0)
+			break;
 		hi = atomic_read_acquire(&run->sdirty_hi);
 		lo = hi > TT_SDIRTY_BATCH ? hi - TT_SDIRTY_BATCH : 0;
 		if (hi)
@@ -994,6 +1033,58 @@ static u64 tt_pick(struct tt_run *run, u64 r, bool write, bool *must)
 	return TT_ID(SP_STABLE, 0, (r >> 8) % run->nr_stable);
 }
 
+/*
+ * Load a key of the regrow writer's current cycle: only the dirty map
+ * holds it, and that dirty map keeps growing.  The generation tells
+ * whether the key was present throughout the load (as a seqcount does);
+ * the budget keeps the misses these loads count well below the dirty
+ * map's size, so that they do not promote it before it has grown.  @t is
+ * NULL in interrupt context.  Return: -1 if there was nothing to load.
+ */
+static int tt_regrow_load(struct tt_run *run, struct tt_thread *t, bool hard)
+{
+	u32 gen, lo, hi, idx;
+	const char *ctx;
+	struct tt_val *v;
+	struct tt_key k;
+	u64 id;
+
+	gen = atomic_read_acquire(&run->regrow_gen);
+	if ((gen & 1) || atomic_dec_if_positive(&run->regrow_budget) < 0)
+		return -1;
+	lo = atomic_read_acquire(&run->regrow_lo);
+	hi = atomic_read_acquire(&run->regrow_hi);
+	if (hi <= lo)
+		return -1;
+	idx = t ? rnd(t, hi - lo) :
+		  tt_mix64(atomic_inc_return(&run->irq_seq)) % (hi - lo);
+	id = TT_ID(SP_FILL, 0, lo + idx);
+	ctx = t ? "load" : hard ? "hardirq load" : "softirq load";
+	tt_key(&k, id);
+	rcu_read_lock();
+	v = syncmap_load(run->m->map, k.buf, k.len);
+	/* Pairs with the barrier before the writer's Clear. */
+	smp_rmb();
+	if (t)
+		t->checks++;
+	else
+		atomic64_inc(&run->xchecks);
+	if (v) {
+		if (READ_ONCE(v->magic) != TT_LIVE || v->id != id)
+			tt_fail(run, "%s of key %llx of a growing dirty map: magic %x, key %llx",
+				ctx, id, READ_ONCE(v->magic), v->id);
+	} else if (atomic_read(&run->regrow_gen) == gen) {
+		tt_fail(run, "%s missed key %llx of a growing dirty map, present throughout",
+			ctx, id);
+	}
+	rcu_read_unlock();
+	if (t)
+		t->ops[OP_LOAD]++;
+	else
+		atomic64_inc(hard ? &run->hard_loads : &run->soft_loads);
+	return 0;
+}
+
 /* A load from interrupt context, checked. */
 static void tt_irq_load(struct tt_run *run, bool hard)
 {
@@ -1002,6 +1093,10 @@ static void tt_irq_load(struct tt_run *run, bool hard)
 	bool must;
 	u64 id;
 
+	if (run->ph->flags & TT_F_REGROW) {
+		tt_regrow_load(run, NULL, hard);
+		return;
+	}
 	id = tt_pick(run, tt_mix64(atomic_inc_return(&run->irq_seq)), false,
 		     &must);
 	if (!id)
@@ -1212,7 +1307,7 @@ static void tt_len_check(struct tt_thread *t)
 	len = syncmap_len(run->m->map);
 	t->ops[OP_LEN]++;
 	/* Inserts in flight are counted early; Clear uncounts late. */
-	high = run->total_slots + run->nr_threads + 2;
+	high = run->max_keys + run->nr_threads + 2;
 	if (run->clearing)
 		high *= 2;
 	if (!tt_ok(t, len >= low && len <= high))
@@ -1709,7 +1804,7 @@ static void grow_op(struct tt_thread *t)
 	struct tt_key k;
 	u32 r = rnd(t, 16);
 	bool must;
-	u64 id;
+	u64 id, n;
 	int ret;
 
 	if (t->grow_writer && (r < 14 || run->grow_writers == run->nr_workers)) {
@@ -1732,8 +1827,14 @@ static void grow_op(struct tt_thread *t)
 		}
 		t->hi++;
 		atomic_set_release(&run->grow_hi[t->id], t->hi);
-		if (t->hi % 256 == 0)
+		if (t->hi & 1)
+			atomic_add_unless(&run->new_budget, 1, TT_NEW_BUDGET);
+		if (t->hi % 256 == 0) {
+			n = t->watch_promotions;
 			tt_watch_growth(t, &t->watch_slots, &t->watch_promotions);
+			if (n != t->watch_promotions)
+				atomic_set(&run->grow_mark[t->id], t->hi);
+		}
 		if (r != 0)
 			return;
 		/* Writers read too, when nobody else does. */
@@ -1746,13 +1847,47 @@ static void grow_op(struct tt_thread *t)
 		tt_irqs_off_loads(t);
 		return;
 	}
-	id = tt_pick(run, tt_mix64(prandom_u32_state(&t->rnd)), true, &must);
-	if (!id)
-		return;
+	/*
+	 * Until a promotion puts keys in the snapshot, readers wait for the
+	 * budget; writers, who fill it, go back to inserting.
+	 */
+	for (n = 1;; n++) {
+		id = tt_pick(run, tt_mix64(prandom_u32_state(&t->rnd)), true,
+			     &must);
+		if (id)
+			break;
+		if (t->grow_writer)
+			return;
+		cpu_relax();
+		if (n % 64 == 0) {
+			if (tt_should_stop(run))
+				return;
+			cond_resched();
+		}
+	}
 	if (r < 12)
 		tt_load(t, id, must);
 	else
 		tt_overwrite(t, id);
+}
+
+/* One load of the regrow writer's keys, waiting for the budget. */
+static void regrow_op(struct tt_thread *t)
+{
+	unsigned int spins;
+
+	if (rnd(t, 64) == 0) {
+		tt_len_check(t);
+		return;
+	}
+	for (spins = 1; tt_regrow_load(t->run, t, false) < 0; spins++) {
+		cpu_relax();
+		if (spins % 64 == 0) {
+			if (tt_should_stop(t->run))
+				return;
+			cond_resched();
+		}
+	}
 }
 
 static void churn_insert(struct tt_thread *t)
@@ -1965,7 +2100,13 @@ static const struct tt_phase tt_phases[] = {
 		.name = "grow",
 		.flags = TT_F_GROW,
 		.op = grow_op,
-		.range_pause = 2000,
+		.range_pause = 100,
+	},
+	{
+		.name = "regrow",
+		.flags = TT_F_REGROW,
+		.op = regrow_op,
+		.range_pause = 1000,
 	},
 	{
 		.name = "churn",
@@ -2011,13 +2152,35 @@ static int tt_worker(struct tt_thread *t)
 	return 0;
 }
 
+static u64 tt_grown_keys(struct tt_run *run)
+{
+	u64 sum = 0;
+	u32 w;
+
+	for (w = 0; w < run->grow_writers; w++)
+		sum += atomic_read(&run->grow_hi[w]);
+	return sum;
+}
+
 static int tt_range_thread(struct tt_thread *t)
 {
 	struct tt_run *run = t->run;
+	u64 last;
 
 	while (!tt_should_stop(run)) {
+		last = tt_grown_keys(run);
 		tt_range(t, WALK_ANY);
 		schedule_timeout_idle(msecs_to_jiffies(1 + rnd(t, run->ph->range_pause)));
+		/*
+		 * Range promotes.  A dirty map made for a snapshot of n keys
+		 * has 2n to 4n slots and grows at 3/4 of them: up to 3n keys.
+		 * In the grow phase, wait for a bit more than that, whatever
+		 * the speed of the kernel.
+		 */
+		while (run->grow_writers && !tt_should_stop(run) &&
+		       atomic_read(&run->writers_left) &&
+		       tt_grown_keys(run) < last * 13 / 4 + 64)
+			schedule_timeout_idle(msecs_to_jiffies(20));
 	}
 	return 0;
 }
@@ -2117,6 +2280,8 @@ static int tt_dirty_writer(struct tt_thread *t)
 		for (j = 0; j < TT_FILL_WINDOW && t->growths < grown + 2; j++) {
 			if (!tt_fill_insert(t))
 				return 0;
+			if (j & 1)
+				atomic_add_unless(&run->new_budget, 1, TT_NEW_BUDGET);
 			if (j % 64 != 63)
 				continue;
 			if (tt_should_stop(run))
@@ -2147,6 +2312,58 @@ static int tt_copy_driver(struct tt_thread *t)
 			break;
 		schedule_timeout_idle(1 + rnd(t, 4));
 		tt_fill_delete(t);
+	}
+	return 0;
+}
+
+/*
+ * The regrow phase's writer: from an empty snapshot (Clear), insert new
+ * keys into a fresh dirty map, which grows through every size from the
+ * smallest while the workers and interrupts load those keys; then Clear,
+ * again.  A delete of a key only the dirty map holds would be a miss,
+ * and promote the map halfway: Clear ends a cycle instead.
+ */
+static int tt_regrow_writer(struct tt_thread *t)
+{
+	struct tt_run *run = t->run;
+	u64 slots = 0, promotions = 0;
+	u32 j;
+
+	while (!tt_should_stop(run)) {
+		for (j = 0; j < TT_REGROW_KEYS; j++) {
+			if (!tt_fill_insert(t))
+				return 0;
+			atomic_set_release(&run->regrow_hi, t->hi);
+			/* One load for every other insert: misses stay below. */
+			if (j & 1)
+				atomic_inc(&run->regrow_budget);
+			if (j % 64 != 63)
+				continue;
+			tt_watch_growth(t, &slots, &promotions);
+			if (tt_should_stop(run))
+				break;
+			cond_resched();
+		}
+		/* Odd: the keys go. */
+		atomic_inc(&run->regrow_gen);
+		/*
+		 * The generation before the Clear: a reader that sees a key
+		 * gone, then smp_rmb(), sees it (tt_regrow_load()).
+		 */
+		smp_mb__after_atomic();
+		atomic_set(&run->regrow_budget, 0);
+		tt_clear(t);
+		t->lo = t->hi;
+		atomic_set(&run->regrow_lo, t->lo);
+		atomic_set(&run->regrow_hi, t->hi);
+		/*
+		 * Even again, with the new (empty) window: the barrier orders
+		 * the window before the generation a reader acquires.
+		 */
+		smp_mb__before_atomic();
+		atomic_inc(&run->regrow_gen);
+		slots = 0;
+		schedule_timeout_idle(1);
 	}
 	return 0;
 }
@@ -2186,7 +2403,7 @@ static void tt_layout(struct tt_run *run)
 	run->size[SP_COUNTER] = run->nr_counters;
 	run->size[SP_STABLE] = run->nr_stable;
 	run->size[SP_SDIRTY] = run->sdirty_cap;
-	if (ph->flags & (TT_F_DIRTYW | TT_F_COPYD))
+	if (ph->flags & (TT_F_DIRTYW | TT_F_COPYD | TT_F_REGROW))
 		run->size[SP_FILL] = TT_FILL_RING;
 	run->size[SP_GROW] = run->grow_writers * run->grow_per;
 	for (sp = 0; sp < NR_SPACES; sp++) {
@@ -2194,6 +2411,9 @@ static void tt_layout(struct tt_run *run)
 		total += run->size[sp];
 	}
 	run->total_slots = total;
+	/* The ring spaces hold a window at a time, a quarter of their slots. */
+	run->max_keys = total - run->size[SP_FILL] / 4 * 3 -
+			run->size[SP_CHURN] / 4 * 3;
 }
 
 static void tt_print_stats(const char *phase, const struct syncmap_stats *st)
@@ -2470,6 +2690,16 @@ static void tt_verify(struct tt_run *run)
 	if (!tt_ok(mt, st.pending_release == 0))
 		tt_fail(run, "after synchronize: %llu values still pending release",
 			st.pending_release);
+	/*
+	 * Churn: deleted keys do not pile up in the tables (Go #40999), which
+	 * hold at most what was present when the dirty map was built, plus
+	 * what came since; millions of keys went through them.
+	 */
+	if ((run->ph->flags & TT_F_CHURN) &&
+	    !tt_ok(mt, st.read_entries + st.dirty_entries <=
+		   4 * (len + run->nr_workers * run->nr_own) + 1024))
+		tt_fail(run, "%llu entries in the tables for %llu keys: deleted keys pile up",
+			st.read_entries + st.dirty_entries, len);
 	if (verbose >= 1) {
 		u64 cas = 0, cad = 0, lost = 0, growths = 0, growing = 0, clears;
 
@@ -2582,7 +2812,7 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 				    run->grow_writers, 1U);
 		atomic_set(&run->writers_left, run->grow_writers);
 	}
-	nr_helpers = !!(ph->flags & (TT_F_DIRTYW | TT_F_COPYD));
+	nr_helpers = !!(ph->flags & (TT_F_DIRTYW | TT_F_COPYD | TT_F_REGROW));
 	run->nr_threads = run->nr_workers + nr_range + nr_helpers;
 	tt_layout(run);
 
@@ -2614,8 +2844,12 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 		} else if (w < run->nr_workers + nr_range) {
 			t->fn = tt_range_thread;
 		} else if (w < run->nr_threads) {
-			t->fn = ph->flags & TT_F_DIRTYW ? tt_dirty_writer :
-							  tt_copy_driver;
+			if (ph->flags & TT_F_DIRTYW)
+				t->fn = tt_dirty_writer;
+			else if (ph->flags & TT_F_REGROW)
+				t->fn = tt_regrow_writer;
+			else
+				t->fn = tt_copy_driver;
 			if (tt_model_alloc(t, SP_FILL, TT_FILL_WINDOW, false))
 				goto out_free;
 			run->filler = t;
@@ -2631,7 +2865,7 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 	}
 
 	tt_setup(run);
-	if (irq_loads && (ph->flags & (TT_F_STABLE | TT_F_GROW | TT_F_CLEAR))) {
+	if (irq_loads && (ph->flags & TT_F_IRQ)) {
 		timer_setup(&run->timer, tt_timer_fn, 0);
 		init_irq_work(&run->iw, tt_irq_work_fn);
 		mod_timer(&run->timer, jiffies + 1);
@@ -2647,7 +2881,7 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 			break;
 		}
 		get_task_struct(t->task);
-		if (t->fn == tt_dirty_writer)
+		if (t->fn == tt_dirty_writer || t->fn == tt_regrow_writer)
 			set_user_nice(t->task, MIN_NICE / 2);
 	}
 	for (w = 0; w < run->nr_workers; w++)
@@ -2657,7 +2891,7 @@ static int tt_run_phase(const struct tt_phase *ph, unsigned long deadline,
 	for (w = run->nr_workers; w < run->nr_threads; w++)
 		if (run->th[w].task)
 			tt_wait(run, &run->th[w]);
-	if (irq_loads && (ph->flags & (TT_F_STABLE | TT_F_GROW | TT_F_CLEAR))) {
+	if (irq_loads && (ph->flags & TT_F_IRQ)) {
 		atomic_set(&run->irq_stop, 1);
 		timer_delete_sync(&run->timer);
 		irq_work_sync(&run->iw);
