@@ -69,7 +69,7 @@ static int syncmap_key_init(struct syncmap *map, struct syncmap_key *k,
 		return -E2BIG;
 	k->data = key;
 	k->len = key_len;
-	k->hash = (u32)siphash(key, key_len, &map->hash_key);
+	k->hash = hsiphash(key, key_len, &map->hash_key);
 	return 0;
 }
 

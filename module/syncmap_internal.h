@@ -35,7 +35,7 @@ extern u8 syncmap_markers[2];
  *	left out of the dirty map.  Changed only with cmpxchg()/xchg().
  * @reap: link on the map's list of dead entries
  * @ref: one reference per table (read snapshot or dirty map) holding it
- * @hash: siphash of the key under the map's key
+ * @hash: hsiphash of the key under the map's key
  * @key_len: length of @key
  * @key: the key bytes
  */
@@ -99,7 +99,7 @@ struct syncmap_pcpu {
 /**
  * struct syncmap - the map
  * @read: the read snapshot (Go's read), replaced only under @lock
- * @hash_key: per-map random siphash key
+ * @hash_key: per-map random hsiphash key
  * @max_key_len: longest key accepted
  * @max_entries: entry limit, 0 for none
  * @len: keys present; reserved before a key becomes present
@@ -144,7 +144,7 @@ struct syncmap_pcpu {
  */
 struct syncmap {
 	struct syncmap_table __rcu *read;
-	siphash_key_t hash_key;
+	hsiphash_key_t hash_key;
 	u32 max_key_len;
 	u32 max_entries;
 	atomic_long_t len;
