@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Concurrency properties at native scale, on as many threads as there are
- * cores and more (the sanitizer builds run the same with fewer operations,
- * NATIVE_SCALE as in native_model_test.c):
+ * cores and more (the sanitizer builds run the same with fewer operations:
+ * NATIVE_SCALE, percent, default 100, ASan 50, TSan 15):
  *
  *  - per-thread models: every thread runs every operation on keys of its
  *    own and checks each result against its own model, while a Range
