@@ -278,8 +278,9 @@ static void trace_scan(unsigned int id, unsigned int n, struct trace_seen *s)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		ev = strstr(line, " syncmap_");
-		if (!ev || !field(ev, "id", &mid) || mid != id)
+		/* After the task name, which may start with syncmap_ too. */
+		ev = strstr(line, ": syncmap_");
+		if (!ev || !field(++ev, "id", &mid) || mid != id)
 			continue;
 		s->lines++;
 		if (!strncmp(ev, " syncmap_dirty_start:", 21) &&
@@ -323,6 +324,26 @@ static void trace_scan(unsigned int id, unsigned int n, struct trace_seen *s)
 	fclose(f);
 }
 
+/* The syncmap events in the buffer, for a failing test's log. */
+static void trace_dump(struct __test_metadata *_metadata)
+{
+	char line[512];
+	int n = 0;
+	FILE *f;
+
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return;
+	while (n < 100 && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, ": syncmap_"))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		TH_LOG("%s", line);
+		n++;
+	}
+	fclose(f);
+}
+
 /*
  * Drive one named map through every state and find each event, for this
  * map's id, with the sizes the driving implies.
@@ -359,12 +380,18 @@ TEST(tracepoints_fire)
 	}
 	/* A new key: a dirty map copied from the NKEYS of the snapshot. */
 	ASSERT_EQ(0, store_keys(fd, NKEYS, NKEYS + 1));
-	/* Overwritten values go to the reap work. */
+	for (i = 0; i < 500; i++) {
+		trace_scan(info.id, NKEYS, &s);
+		if (s.dirty_finish_full)
+			break;
+		sleep_ms(10);
+	}
+	/* Overwritten and cleared values go to the reap work. */
 	ASSERT_EQ(0, store_keys(fd, 0, 10));
 	ASSERT_EQ(0, syncmap_clear(fd));
 	for (i = 0; i < 1000; i++) {
 		trace_scan(info.id, NKEYS, &s);
-		if (s.dirty_finish_full && s.clear_full && s.reclaim_values)
+		if (s.clear_full && s.reclaim_values)
 			break;
 		sleep_ms(10);
 	}
@@ -374,6 +401,8 @@ TEST(tracepoints_fire)
 
 	TH_LOG("id %u: %u events, %u dirty starts, %u growths, %u reclaims",
 	       info.id, s.lines, s.dirty_start, s.grow_start, s.reclaim);
+	if (!s.dirty_start_full || !s.clear_full || !s.promote_full)
+		trace_dump(_metadata);
 	EXPECT_LE(2, s.dirty_start);
 	EXPECT_EQ(1, s.dirty_start_full);
 	EXPECT_LE(1, s.dirty_finish_full);
