@@ -43,6 +43,9 @@
 
 #include "syncmap_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include "syncmap_trace.h"
+
 u8 syncmap_markers[2];
 
 /* Read-snapshot slots copied into the dirty map per locked operation. */
@@ -360,6 +363,9 @@ static void syncmap_migrate(struct syncmap *map, struct syncmap_table *read,
 		refcount_inc(&e->ref);
 		syncmap_table_insert(map, dirty, e);
 	}
+	/* Never called once the copy is done: this is its end. */
+	if (syncmap_migrated(map, read))
+		trace_syncmap_dirty_finish(map, dirty->count, dirty->mask + 1);
 }
 
 /*
@@ -392,6 +398,7 @@ static void syncmap_grow(struct syncmap *map, struct syncmap_table *dirty,
 		smp_store_release((struct syncmap_table __force **)&dirty->old,
 				  NULL);
 		syncmap_retire_table(map, old, false);
+		trace_syncmap_grow_finish(map, dirty->count, dirty->mask + 1);
 	}
 }
 
@@ -442,6 +449,7 @@ static int syncmap_dirty_reserve(struct syncmap *map,
 		map->migrate_left = read->count;
 		map->dirty_rebuilds++;
 		rcu_assign_pointer(read->dirty, dirty);
+		trace_syncmap_dirty_start(map, read->count, dirty->mask + 1);
 	} else if (syncmap_table_room(dirty) < map->migrate_left + extra +
 		   (old_locked(map, dirty) ? map->grow_left : 0)) {
 		syncmap_grow(map, dirty, UINT_MAX);
@@ -455,6 +463,8 @@ static int syncmap_dirty_reserve(struct syncmap *map,
 			map->grow_pos = 0;
 			map->grow_left = dirty->count;
 			rcu_assign_pointer(read->dirty, bigger);
+			trace_syncmap_grow_start(map, dirty->count,
+						 dirty->mask + 1, bigger->mask + 1);
 			dirty = bigger;
 		}
 	}
@@ -470,6 +480,8 @@ static void syncmap_promote_locked(struct syncmap *map,
 	lockdep_assert_held(&map->lock);
 	WARN_ON_ONCE(!syncmap_dirty_complete(map, read, dirty));
 	rcu_assign_pointer(map->read, dirty);
+	trace_syncmap_promote(map, dirty->count, dirty->mask + 1,
+			      atomic_read(&map->misses));
 	atomic_set(&map->misses, 0);
 	map->promotions++;
 	syncmap_retire_table(map, read, true);
@@ -1260,6 +1272,7 @@ int syncmap_clear(struct syncmap *map)
 		return -ENOMEM;
 	}
 	rcu_assign_pointer(map->read, fresh);
+	trace_syncmap_clear(map, syncmap_len(map));
 	atomic_set(&map->misses, 0);
 	/* The spare was sized for the map before Clear: no table fits it now. */
 	spare = map->spare;

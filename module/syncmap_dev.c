@@ -1928,10 +1928,21 @@ static int syncmap_dev_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* /proc/<pid>/fdinfo/<fd>: nothing until the file is bound to a map. */
+static void syncmap_dev_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct syncmap_file *sf = file->private_data;
+	struct syncmap *map = syncmap_file_map(sf);
+
+	if (map)
+		syncmap_fdinfo_show(m, map, sf->max_value_len);
+}
+
 static const struct file_operations syncmap_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = syncmap_dev_open,
 	.release = syncmap_dev_release,
+	.show_fdinfo = syncmap_dev_show_fdinfo,
 	.unlocked_ioctl = syncmap_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

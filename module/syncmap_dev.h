@@ -12,6 +12,7 @@
 struct syncmap;
 struct syncmap_blob;
 struct syncmap_params;
+struct seq_file;
 
 int syncmap_dev_init(void);
 void syncmap_dev_exit(void);
@@ -26,5 +27,8 @@ size_t syncmap_blob_get(struct syncmap *map, u32 len, gfp_t gfp, size_t nr,
 			struct syncmap_blob **blobs);
 void syncmap_blob_put(struct syncmap *map, struct syncmap_blob *blob);
 size_t syncmap_blob_pooled(struct syncmap *map);
+
+void syncmap_fdinfo_show(struct seq_file *m, struct syncmap *map,
+			 u32 max_value_len);
 
 #endif /* _SYNCMAP_DEV_H */

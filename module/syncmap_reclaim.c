@@ -18,12 +18,14 @@
  * table with @put_entries drops them; the last drop frees the entry there
  * and then, since the table's grace period has already passed.
  */
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "syncmap_internal.h"
+#include "syncmap_trace.h"
 
 static void syncmap_release_value(struct syncmap *map, void *value)
 {
@@ -316,8 +318,9 @@ void syncmap_reap_work(struct work_struct *work)
 	struct syncmap_retiree *r, *rn;
 	struct syncmap_table *t, *tn;
 	struct syncmap_entry *e, *en;
-	unsigned long n = 0;
-	unsigned int i;
+	unsigned long n = 0, nv;
+	unsigned int i, nt, ne;
+	u64 wait;
 
 	for (;;) {
 		values = syncmap_take_values(map);
@@ -327,13 +330,22 @@ void syncmap_reap_work(struct work_struct *work)
 			return;
 
 		/* Everything taken was unreachable before these started. */
+		wait = ktime_get_ns();
 		synchronize_rcu();
 		synchronize_srcu(&map->srcu);
+		wait = ktime_get_ns() - wait;
 
-		llist_for_each_entry_safe(t, tn, tables, retire)
+		nt = 0;
+		llist_for_each_entry_safe(t, tn, tables, retire) {
 			syncmap_table_reap(map, t);
-		llist_for_each_entry_safe(e, en, entries, reap)
+			nt++;
+		}
+		ne = 0;
+		llist_for_each_entry_safe(e, en, entries, reap) {
 			syncmap_entry_free(map, e);
+			ne++;
+		}
+		nv = n;
 		llist_for_each_entry_safe(r, rn, values, node) {
 			for (i = 0; i < r->nr; i++) {
 				syncmap_release_value(map, r->values[i]);
@@ -343,6 +355,7 @@ void syncmap_reap_work(struct work_struct *work)
 			this_cpu_sub(map->pcpu->pending, r->nr);
 			kvfree(r);
 		}
+		trace_syncmap_reclaim(map, n - nv, nt, ne, wait);
 		cond_resched();
 	}
 }

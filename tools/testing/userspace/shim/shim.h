@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- kconfig ------------------------------------------------------- */
 
@@ -1062,5 +1063,26 @@ void xa_destroy(struct xarray *xa);
 #define xa_for_each(xa, index, entry)					\
 	for (index = 0, entry = xa_find(xa, &index, ULONG_MAX, XA_PRESENT); \
 	     entry; entry = xa_find_after(xa, &index, ULONG_MAX, XA_PRESENT))
+
+/* <linux/ktime.h> */
+static inline u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * <linux/tracepoint.h> and <trace/define_trace.h>: every event is a no-op
+ * function that still type-checks its call sites.
+ */
+#define TP_PROTO(args...)	args
+#define TP_ARGS(args...)	args
+#define DECLARE_EVENT_CLASS(name, proto, args, tstruct, assign, print)
+#define DEFINE_EVENT(template, name, proto, args)			\
+	static inline void trace_##name(proto) { }
+#define TRACE_EVENT(name, proto, args, tstruct, assign, print)		\
+	static inline void trace_##name(proto) { }
 
 #endif /* _SYNCMAP_SHIM_H */
