@@ -20,7 +20,10 @@
 
 static inline u32 syncmap_trace_cookie(const struct syncmap *map)
 {
-	return siphash_1u64((unsigned long)map, &map->hash_key);
+	u64 addr = (unsigned long)map;
+
+	return hsiphash_2u32(lower_32_bits(addr), upper_32_bits(addr),
+			     &map->hash_key);
 }
 
 #endif /* _SYNCMAP_TRACE_COOKIE */
