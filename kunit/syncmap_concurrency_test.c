@@ -7,6 +7,7 @@
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/numa.h>
 #include <linux/prandom.h>
@@ -603,7 +604,7 @@ static void loads_see_keys_of_a_growing_dirty_map(struct kunit *test)
 
 /* ---- conditional changes racing writers ------------------------------ */
 
-#define COND_KEYS	8
+#define COND_KEYS	4
 #define COND_OPS	2000
 #define COND_WORKERS	3
 #define COND_IDS	(COND_WORKERS * COND_OPS + 1)
@@ -625,13 +626,18 @@ struct cond_books {
 	atomic_long_t calls;
 };
 
-/* Values whose id is a multiple of 4 are pinned: the _if ops leave them. */
+/*
+ * Values whose id is a multiple of 4 are pinned: the _if ops leave them.
+ * The delay widens the window in which another writer changes the value
+ * between the verdict and the cmpxchg().
+ */
 static bool cond_pinned(const void *value, void *arg)
 {
 	const struct tval *v = value;
 	struct cond_books *b = arg;
 
 	atomic_long_inc(&b->calls);
+	udelay(3);
 	return v->n % 4;
 }
 
