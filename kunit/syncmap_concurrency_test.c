@@ -7,6 +7,7 @@
  */
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/numa.h>
 #include <linux/prandom.h>
@@ -601,12 +602,202 @@ static void loads_see_keys_of_a_growing_dirty_map(struct kunit *test)
 	tmap_destroy_check(test, map, &tr);
 }
 
+/* ---- conditional changes racing writers ------------------------------ */
+
+#define COND_KEYS	4
+#define COND_OPS	2000
+#define COND_WORKERS	3
+#define COND_IDS	(COND_WORKERS * COND_OPS + 1)
+
+/*
+ * The books of cond_ops_race: each value has an id (its payload) and a
+ * key.  Every value that leaves the map through these operations is
+ * handed to exactly one caller, so a value stored is, at the end, either
+ * taken once or present once.
+ */
+struct cond_books {
+	atomic_t next_id;
+	u8 key_of[COND_IDS];
+	u8 stored[COND_IDS];
+	atomic_t taken[COND_IDS];
+	u8 present[COND_IDS];
+	atomic_long_t rejected;
+	atomic_long_t accepted_taken;
+	atomic_long_t calls;
+};
+
+/*
+ * Values whose id is a multiple of 4 are pinned: the _if ops leave them.
+ * The delay widens the window in which another writer changes the value
+ * between the verdict and the cmpxchg().
+ */
+static bool cond_pinned(const void *value, void *arg)
+{
+	const struct tval *v = value;
+	struct cond_books *b = arg;
+
+	atomic_long_inc(&b->calls);
+	udelay(3);
+	return v->n % 4;
+}
+
+/* Book a value taken from key @key; @cond: by an _if operation. */
+static void cond_take(struct worker *w, u32 key, void *prev, bool cond)
+{
+	struct cond_books *b = w->shared;
+	const struct tval *v = prev;
+
+	if (v->n >= COND_IDS || b->key_of[v->n] != key ||
+	    atomic_inc_return(&b->taken[v->n]) != 1 || (cond && !(v->n % 4)))
+		w->errors++;
+	if (cond)
+		atomic_long_inc(&b->accepted_taken);
+}
+
+static int cond_worker(struct worker *w)
+{
+	struct cond_books *b = w->shared;
+	unsigned int i, r;
+	struct tval *v;
+	struct tkey k;
+	void *prev;
+	int idx, ret;
+	u32 key, id;
+
+	for (i = 0; i < COND_OPS; i++) {
+		key = wrand(w, COND_KEYS);
+		tkey_set(&k, SHARED_BASE + key);
+		r = wrand(w, 8);
+		idx = syncmap_read_lock(w->map);
+		if (r < 5) {
+			id = atomic_inc_return(&b->next_id);
+			v = id < COND_IDS ? wval(w, id) : NULL;
+			if (!v) {
+				syncmap_read_unlock(w->map, idx);
+				w->errors++;
+				break;
+			}
+			b->key_of[id] = key;
+			if (r < 4)
+				ret = syncmap_swap_if(w->map, k.buf, k.len, v,
+						      &prev, cond_pinned, b);
+			else
+				ret = syncmap_swap(w->map, k.buf, k.len, v,
+						   &prev);
+			if (ret >= 0)
+				b->stored[id] = 1;
+			if (ret == 1)
+				cond_take(w, key, prev, r < 4);
+			if (ret == -ECANCELED && r < 4) {
+				atomic_long_inc(&b->rejected);
+				tval_free(v);
+			} else if (ret < 0) {
+				w->errors++;
+				tval_free(v);
+			}
+		} else {
+			if (r < 7)
+				ret = syncmap_load_and_delete_if(w->map, k.buf,
+								 k.len, &prev,
+								 cond_pinned,
+								 b);
+			else
+				ret = syncmap_load_and_delete(w->map, k.buf,
+							      k.len, &prev);
+			if (ret == 1)
+				cond_take(w, key, prev, r < 7);
+			if (ret == -ECANCELED && r < 7)
+				atomic_long_inc(&b->rejected);
+			else if (ret < 0)
+				w->errors++;
+		}
+		syncmap_read_unlock(w->map, idx);
+		/* Misses on the dirty map drive promotions. */
+		tload(w->map, SHARED_BASE + wrand(w, COND_KEYS));
+		if (i % 64 == 0)
+			cond_resched();
+	}
+	return 0;
+}
+
+static bool cond_present_fn(const void *key, size_t len, void *value,
+			    void *arg)
+{
+	struct worker *w = arg;
+	struct cond_books *b = w->shared;
+	const struct tval *v = value;
+	unsigned long n;
+	char buf[24];
+
+	memcpy(buf, key, min(len, sizeof(buf) - 1));
+	buf[min(len, sizeof(buf) - 1)] = '\0';
+	if (kstrtoul(buf + 1, 10, &n) || v->n >= COND_IDS ||
+	    b->key_of[v->n] != n - SHARED_BASE || b->present[v->n]++)
+		w->errors++;
+	return true;
+}
+
+/*
+ * Three writers race Swap_if and LoadAndDelete_if, whose condition spares
+ * pinned values, against plain Swap and LoadAndDelete on a few keys.  Every
+ * value stored ends taken by exactly one caller or present exactly once,
+ * on its own key; no _if operation takes a pinned value; the map releases
+ * exactly the values taken, then exactly those present.
+ */
+static void cond_ops_race(struct kunit *test)
+{
+	struct worker *w = kunit_kcalloc(test, COND_WORKERS + 1, sizeof(*w),
+					 GFP_KERNEL);
+	struct cond_books *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	unsigned long taken = 0, present = 0, lost = 0;
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	unsigned int t, id;
+
+	KUNIT_ASSERT_TRUE(test, w && b);
+	for (t = 0; t < COND_WORKERS; t++) {
+		w[t].map = map;
+		w[t].tr = &tr;
+		w[t].id = t;
+		w[t].shared = b;
+		worker_start(test, &w[t], cond_worker);
+	}
+	for (t = 0; t < COND_WORKERS; t++)
+		wait_for_completion(&w[t].done);
+	for (t = 0; t < COND_WORKERS; t++)
+		KUNIT_EXPECT_EQ_MSG(test, w[t].errors, 0, "worker %u", t);
+
+	w[COND_WORKERS].shared = b;
+	syncmap_range(map, cond_present_fn, &w[COND_WORKERS]);
+	KUNIT_EXPECT_EQ(test, w[COND_WORKERS].errors, 0);
+	for (id = 1; id < COND_IDS; id++) {
+		taken += atomic_read(&b->taken[id]);
+		present += b->present[id];
+		if (atomic_read(&b->taken[id]) + b->present[id] !=
+		    b->stored[id])
+			lost++;
+	}
+	KUNIT_EXPECT_EQ(test, lost, 0);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), present);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&b->rejected), 0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&b->accepted_taken), 0);
+	syncmap_synchronize(map);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), taken);
+	kunit_info(test, "%lu taken (%ld by _if), %ld rejected, %lu present, %ld conditions asked",
+		   taken, atomic_long_read(&b->accepted_taken),
+		   atomic_long_read(&b->rejected), present,
+		   atomic_long_read(&b->calls));
+	tmap_destroy_check(test, map, &tr);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), taken + present);
+}
+
 static struct kunit_case syncmap_concurrency_cases[] = {
 	KUNIT_CASE_SLOW(mixed_ops_with_range),
 	KUNIT_CASE_SLOW(cas_and_cad_never_both_succeed),
 	KUNIT_CASE_SLOW(loads_see_present_keys_through_rebuilds),
 	KUNIT_CASE_SLOW(clear_races_with_writers),
 	KUNIT_CASE_SLOW(loads_see_keys_of_a_growing_dirty_map),
+	KUNIT_CASE_SLOW(cond_ops_race),
 	{}
 };
 

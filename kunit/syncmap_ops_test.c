@@ -269,6 +269,184 @@ static void swap_new_and_existing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 2);
 }
 
+/*
+ * The condition of the _if operations: answers @verdict, counting its
+ * calls and remembering the last value it was shown.
+ */
+struct cond {
+	bool verdict;
+	unsigned int calls;
+	const void *seen;
+};
+
+static bool cond_accept(const void *value, void *arg)
+{
+	struct cond *c = arg;
+
+	c->calls++;
+	c->seen = value;
+	return c->verdict;
+}
+
+/* Swap_if on an absent, a dirty-only and a read-snapshot key. */
+static void swap_if_accepts_and_rejects(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct tval *a = tval_new(test, &tr, 1), *b = tval_new(test, &tr, 2);
+	struct tval *c = tval_new(test, &tr, 3);
+	struct cond no = { .verdict = false }, yes = { .verdict = true };
+	void *prev = (void *)test;
+	int idx, round;
+
+	/* Absent: the condition is not asked, the value goes in. */
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, a, &prev,
+					      cond_accept, &no), 0);
+	KUNIT_EXPECT_NULL(test, prev);
+	KUNIT_EXPECT_EQ(test, no.calls, 0);
+	KUNIT_EXPECT_EQ(test, tload(map, 1), 1);
+
+	/* Round 0: k1 only in the dirty map; round 1: in the read snapshot. */
+	for (round = 0; round < 2; round++) {
+		if (round)
+			tmap_promote(map);
+		no.calls = 0;
+		no.seen = NULL;
+		prev = (void *)test;
+		KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, b, &prev,
+						      cond_accept, &no),
+				-ECANCELED);
+		KUNIT_EXPECT_EQ(test, no.calls, 1);
+		KUNIT_EXPECT_PTR_EQ(test, no.seen, (const void *)a);
+		KUNIT_EXPECT_PTR_EQ(test, prev, (void *)test);	/* not set */
+		KUNIT_EXPECT_EQ(test, tload(map, 1), 1);
+		KUNIT_EXPECT_EQ(test, syncmap_len(map), 1);
+		syncmap_synchronize(map);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 0);
+	}
+
+	/* Accepted: a value replaced, b the map's. */
+	idx = syncmap_read_lock(map);
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, b, &prev,
+					      cond_accept, &yes), 1);
+	KUNIT_EXPECT_EQ(test, yes.calls, 1);
+	KUNIT_EXPECT_PTR_EQ(test, yes.seen, (const void *)a);
+	KUNIT_EXPECT_PTR_EQ(test, prev, (void *)a);
+	KUNIT_EXPECT_EQ(test, ((struct tval *)prev)->n, 1);
+	syncmap_read_unlock(map, idx);
+	KUNIT_EXPECT_EQ(test, tload(map, 1), 2);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), 1);
+	syncmap_synchronize(map);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 1);
+
+	/* Bad arguments come before the condition. */
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, NULL, NULL,
+					      cond_accept, &yes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "", 0, c, NULL,
+					      cond_accept, &yes), -EINVAL);
+	KUNIT_EXPECT_EQ(test, yes.calls, 1);
+	tval_free(c);
+	tmap_destroy_check(test, map, &tr);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.freed), 1);
+}
+
+/*
+ * An entry of the read snapshot that was deleted and then expunged by a
+ * dirty-map build is absent: Swap_if puts it back without asking.  With a
+ * full map a rejected present value is -ECANCELED, an absent key -ENOSPC.
+ */
+static void swap_if_expunged_and_full(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 2);
+	struct cond no = { .verdict = false };
+	struct tval *v = tval_new(test, &tr, 7);
+	struct syncmap_stats st;
+
+	KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, 1, 1), 0);
+	tmap_promote(map);
+	KUNIT_ASSERT_EQ(test, tdelete(map, 1), 1);
+	KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, 2, 2), 0);
+	syncmap_synchronize(map);
+	st = tstats(map);
+	KUNIT_ASSERT_EQ(test, st.expunged, 1);
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, v, NULL,
+					      cond_accept, &no), 0);
+	KUNIT_EXPECT_EQ(test, no.calls, 0);
+	KUNIT_EXPECT_EQ(test, tload(map, 1), 7);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), 2);
+
+	v = tval_new(test, &tr, 8);
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k1", 2, v, NULL,
+					      cond_accept, &no), -ECANCELED);
+	KUNIT_EXPECT_EQ(test, syncmap_swap_if(map, "k3", 2, v, NULL,
+					      cond_accept, &no), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, no.calls, 1);
+	tval_free(v);
+	KUNIT_EXPECT_EQ(test, tload(map, 1), 7);
+	KUNIT_EXPECT_EQ(test, syncmap_len(map), 2);
+	tmap_destroy_check(test, map, &tr);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 3);
+}
+
+/* LoadAndDelete_if on an absent, a dirty-only and a read-snapshot key. */
+static void load_and_delete_if_accepts_and_rejects(struct kunit *test)
+{
+	struct tracker tr;
+	struct syncmap *map = tmap_new(test, &tr, 0);
+	struct cond no = { .verdict = false }, yes = { .verdict = true };
+	void *old;
+	int idx, round;
+
+	/* Absent, with and without a dirty map: not asked. */
+	KUNIT_EXPECT_EQ(test, syncmap_load_and_delete_if(map, "k1", 2, NULL,
+							 cond_accept, &no), 0);
+	KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, 9, 9), 0);
+	KUNIT_EXPECT_EQ(test, syncmap_load_and_delete_if(map, "k1", 2, NULL,
+							 cond_accept, &no), 0);
+	KUNIT_EXPECT_EQ(test, syncmap_load_and_delete_if(map, "", 0, NULL,
+							 cond_accept, &no), 0);
+	KUNIT_EXPECT_EQ(test, no.calls, 0);
+
+	/* Round 0: key 1 only in the dirty map; round 1: in the snapshot. */
+	for (round = 0; round < 2; round++) {
+		KUNIT_ASSERT_EQ(test, tstore(test, map, &tr, 1, 10 + round),
+				0);
+		if (round)
+			tmap_promote(map);
+		no.calls = 0;
+		old = (void *)test;
+		KUNIT_EXPECT_EQ(test, syncmap_load_and_delete_if(map, "k1", 2,
+								 &old,
+								 cond_accept,
+								 &no),
+				-ECANCELED);
+		KUNIT_EXPECT_EQ(test, no.calls, 1);
+		KUNIT_EXPECT_PTR_EQ(test, old, (void *)test);
+		KUNIT_EXPECT_EQ(test, tload(map, 1), 10 + round);
+		KUNIT_EXPECT_EQ(test, syncmap_len(map), 2);
+
+		yes.calls = 0;
+		idx = syncmap_read_lock(map);
+		KUNIT_EXPECT_EQ(test, syncmap_load_and_delete_if(map, "k1", 2,
+								 &old,
+								 cond_accept,
+								 &yes), 1);
+		KUNIT_EXPECT_EQ(test, yes.calls, 1);
+		KUNIT_EXPECT_PTR_EQ(test, yes.seen, (const void *)old);
+		KUNIT_EXPECT_EQ(test, ((struct tval *)old)->n, 10 + round);
+		syncmap_read_unlock(map, idx);
+		KUNIT_EXPECT_EQ(test, tload(map, 1), -1);
+		KUNIT_EXPECT_EQ(test, syncmap_len(map), 1);
+		syncmap_synchronize(map);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released),
+				round + 1);
+	}
+	tmap_destroy_check(test, map, &tr);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&tr.released), 3);
+}
+
 static void compare_and_swap_missing_never_inserts(struct kunit *test)
 {
 	struct tracker tr;
@@ -643,6 +821,9 @@ static struct kunit_case syncmap_ops_cases[] = {
 	KUNIT_CASE(load_and_delete),
 	KUNIT_CASE(delete_present_and_missing),
 	KUNIT_CASE(swap_new_and_existing),
+	KUNIT_CASE(swap_if_accepts_and_rejects),
+	KUNIT_CASE(swap_if_expunged_and_full),
+	KUNIT_CASE(load_and_delete_if_accepts_and_rejects),
 	KUNIT_CASE(compare_and_swap_missing_never_inserts),
 	KUNIT_CASE(compare_and_swap_match_and_mismatch),
 	KUNIT_CASE(compare_and_delete_cases),

@@ -127,40 +127,6 @@ static void syncmap_len_unreserve(struct syncmap *map)
 }
 
 /*
- * Go's entry.trySwap (and swapLocked once unexpunged): put @new in, whatever
- * is there.  A deleted entry becoming present first reserves its place in
- * the length, so max_entries holds on the lock-free path too.
- * Return: 0 with *@old the previous value or NULL, -EAGAIN if expunged,
- * -ENOSPC if the map is full.
- */
-static int entry_swap(struct syncmap *map, struct syncmap_entry *e,
-		      void *new, void **old)
-{
-	void *p = entry_peek(e);
-	bool reserved = false;
-
-	for (;;) {
-		if (p == SYNCMAP_EXPUNGED)
-			break;
-		if (!p && !reserved) {
-			if (!syncmap_len_reserve(map))
-				return -ENOSPC;
-			reserved = true;
-		} else if (p && reserved) {
-			syncmap_len_unreserve(map);
-			reserved = false;
-		}
-		if (entry_try_cmpxchg(e, &p, new)) {
-			*old = p;
-			return 0;
-		}
-	}
-	if (reserved)
-		syncmap_len_unreserve(map);
-	return -EAGAIN;
-}
-
-/*
  * Go's entry.tryLoadOrStore.
  * Return: 1 with *@actual the present value, 0 if @value was stored,
  * -EAGAIN if expunged, -ENOSPC if the map is full.
@@ -197,19 +163,6 @@ static int entry_load_or_store(struct syncmap *map, struct syncmap_entry *e,
 	return ret;
 }
 
-/* Go's entry.delete.  Return: the deleted value, or NULL. */
-static void *entry_delete(struct syncmap *map, struct syncmap_entry *e)
-{
-	void *p = entry_peek(e);
-
-	do {
-		if (!syncmap_is_value(p))
-			return NULL;
-	} while (!entry_try_cmpxchg(e, &p, NULL));
-	atomic_long_dec(&map->len);
-	return p;
-}
-
 static bool syncmap_equal(struct syncmap *map, const void *a, const void *b)
 {
 	if (map->ops && map->ops->equal)
@@ -218,29 +171,87 @@ static bool syncmap_equal(struct syncmap *map, const void *a, const void *b)
 }
 
 /*
- * Go's entry.tryCompareAndSwap, and CompareAndDelete's loop when @new is
- * NULL.  The RCU read section keeps the present value alive while
- * ops->equal() looks at it, also on the locked paths.
- * Return: the value replaced or deleted, or NULL if none was.
+ * An operation that changes the value of one key and retires at most the
+ * value it replaces:
+ *  - Swap (@insert: @new is stored also when the key is absent) and
+ *    LoadAndDelete (@new is %NULL), both whatever the present value is
+ *    (@any), unless @accept rejects it;
+ *  - CompareAndSwap and CompareAndDelete: only if the present value equals
+ *    @old (@new the replacement, or %NULL).
+ * @prev is the value replaced or deleted, %NULL if none was.
  */
-static void *entry_compare_and_swap(struct syncmap *map,
-				    struct syncmap_entry *e,
-				    void *old, void *new)
+struct syncmap_change {
+	bool any;
+	bool insert;
+	void *old;
+	void *new;
+	syncmap_accept_fn accept;
+	void *arg;
+	void *prev;
+};
+
+/*
+ * Go's entry.trySwap (and swapLocked once unexpunged), entry.delete and
+ * entry.tryCompareAndSwap (CompareAndDelete's loop when @c->new is NULL),
+ * with @c->accept asked about each present value before the cmpxchg()
+ * that would replace it.  The RCU read section keeps the present value
+ * alive while ops->equal() or @c->accept looks at it, also on the locked
+ * paths; both see every value a lost cmpxchg() shows, so the verdict of
+ * the last call is the one on the value replaced.  A deleted entry that
+ * Swap makes present first reserves its place in the length, so
+ * max_entries holds on the lock-free path too.
+ * Return: 0 with @c->prev set (%NULL when nothing was there to replace, or
+ * it compared unequal), -ECANCELED if @c->accept rejected the present
+ * value; for Swap also -EAGAIN if expunged, -ENOSPC if the map is full.
+ * @c->prev is left alone on error.
+ */
+static int entry_change(struct syncmap *map, struct syncmap_entry *e,
+			struct syncmap_change *c)
 {
+	bool reserved = false;
+	int ret = 0;
 	void *p;
 
 	rcu_read_lock();
 	p = entry_peek(e);
-	do {
-		if (!syncmap_is_value(p) || !syncmap_equal(map, p, old)) {
-			p = NULL;
+	for (;;) {
+		if (syncmap_is_value(p)) {
+			if (reserved) {
+				syncmap_len_unreserve(map);
+				reserved = false;
+			}
+			if (!c->any && !syncmap_equal(map, p, c->old))
+				break;
+			if (c->accept && !c->accept(p, c->arg)) {
+				ret = -ECANCELED;
+				break;
+			}
+		} else if (!c->insert) {
 			break;
+		} else if (p == SYNCMAP_EXPUNGED) {
+			ret = -EAGAIN;
+			break;
+		} else if (!reserved) {
+			if (!syncmap_len_reserve(map)) {
+				ret = -ENOSPC;
+				break;
+			}
+			reserved = true;
 		}
-	} while (!entry_try_cmpxchg(e, &p, new));
+		if (entry_try_cmpxchg(e, &p, c->new)) {
+			rcu_read_unlock();
+			if (p && !c->new)
+				atomic_long_dec(&map->len);
+			c->prev = p;
+			return 0;
+		}
+	}
 	rcu_read_unlock();
-	if (p && !new)
-		atomic_long_dec(&map->len);
-	return p;
+	if (reserved)
+		syncmap_len_unreserve(map);
+	if (!ret)
+		c->prev = NULL;
+	return ret;
 }
 
 /* Go's entry.unexpungeLocked. */
@@ -781,23 +792,163 @@ static int syncmap_find_locked(struct syncmap *map, struct syncmap_table *read,
 	return e && !*dirty_only ? syncmap_unexpunge_locked(map, read, e) : 0;
 }
 
-static int syncmap_swap_locked(struct syncmap *map,
-			       const struct syncmap_key *k,
-			       void *value, void **old)
+/*
+ * The locked half.  Swap looks the key up as syncmap_find_locked() does and
+ * inserts it when neither table has it; Go counts no miss for it.
+ * LoadAndDelete removes a key found only in the dirty map from it (Go
+ * #40999); CompareAndSwap and CompareAndDelete leave it.  Go counts a miss
+ * for LoadAndDelete and CompareAndDelete whenever they look at the dirty
+ * map, for CompareAndSwap only when the key is there.  Only the lock
+ * holder changes an entry that only the dirty map has: the verdict of
+ * @c->accept on its value holds until it is removed.
+ * Return: as entry_change(), or an error of the insert (nothing changed).
+ */
+static int syncmap_change_locked(struct syncmap *map,
+				 const struct syncmap_key *k,
+				 struct syncmap_change *c)
 {
 	struct syncmap_table *read = read_locked(map);
+	struct syncmap_table *dirty, *grown;
 	struct syncmap_entry *e;
 	bool dirty_only;
+	int ret = 0;
+
+	if (c->insert) {
+		ret = syncmap_find_locked(map, read, k, &e, &dirty_only);
+		if (ret)
+			return ret;
+		if (e)
+			return entry_change(map, e, c);
+		ret = syncmap_insert_locked(map, read, k, c->new);
+		if (!ret)
+			c->prev = NULL;
+		return ret;
+	}
+	e = syncmap_find_in(map, read, k);
+	if (e)
+		return entry_change(map, e, c);
+	c->prev = NULL;
+	dirty = dirty_locked(map, read);
+	if (!dirty)
+		return 0;
+	e = syncmap_find_dirty(map, dirty, k, NULL);
+	if (e)
+		ret = entry_change(map, e, c);
+	if (e && c->any && !ret) {
+		grown = old_locked(map, dirty);
+		if (!syncmap_table_remove(map, dirty, e))
+			map->grow_left--;	/* it had not moved yet */
+		if (grown)
+			syncmap_table_remove(map, grown, e);
+		syncmap_entry_put(map, e);
+	}
+	if (e || !c->new)
+		syncmap_miss_locked(map, read);
+	return ret;
+}
+
+/*
+ * The lock-free try in the read snapshot, then the locked half when the
+ * key may be in the dirty map, or when Swap must insert it or put an
+ * expunged entry back.  The value replaced is in @c->prev.  A key no map
+ * holds (empty, too long) is an error for Swap, absent for the others.
+ * Return: 1 if a value was replaced or deleted, 0 if not, -ECANCELED if
+ * @c->accept rejected the present value, or the errors of entry_change()
+ * and syncmap_insert_locked(); on error nothing changed.
+ */
+static int syncmap_change(struct syncmap *map, const void *key,
+			  size_t key_len, struct syncmap_change *c)
+{
+	struct syncmap_table *read;
+	struct syncmap_retiree *r;
+	struct syncmap_entry *e;
+	struct syncmap_pcpu *pc;
+	struct syncmap_key k;
 	int ret;
 
-	ret = syncmap_find_locked(map, read, k, &e, &dirty_only);
+	might_sleep();
+	c->prev = NULL;
+	ret = syncmap_key_init(map, &k, key, key_len);
+	if (ret)
+		return c->insert ? ret : 0;
+	if (c->insert && !c->new)
+		return -EINVAL;
+	pc = syncmap_retire_begin(map);
+	if (IS_ERR(pc))
+		return PTR_ERR(pc);
+
+	rcu_read_lock();
+	read = rcu_dereference(map->read);
+	e = syncmap_find_in(map, read, &k);
+	if (e)
+		ret = entry_change(map, e, c);
+	else if (c->insert || rcu_access_pointer(read->dirty))
+		ret = -EAGAIN;
+	rcu_read_unlock();
+	syncmap_retire_end(map, pc, c->prev);
+	if (ret == -EAGAIN) {
+		ret = syncmap_retiree_get(map, &r);
+		if (ret)
+			return ret;
+		syncmap_lock(map);
+		ret = syncmap_change_locked(map, &k, c);
+		syncmap_unlock(map);
+		syncmap_retire_one(map, r, c->prev);
+	}
 	if (ret)
 		return ret;
-	if (e)
-		return entry_swap(map, e, value, old);
-	*old = NULL;
-	return syncmap_insert_locked(map, read, k, value);
+	return c->prev ? 1 : 0;
 }
+
+/**
+ * syncmap_swap_if() - store a value unless the present one is rejected
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: the new value, not %NULL; the map owns it on success
+ * @previous: if not %NULL, set on success to the value replaced, or to
+ *	%NULL when the key was new
+ * @accept: if not %NULL, asked about the present value before it is
+ *	replaced; returning false leaves the map as it is.  Not called when
+ *	the key is absent: @value is then stored.
+ * @arg: passed to @accept
+ *
+ * Swap as one step with a condition on the value it replaces: a caller
+ * that must hand the previous value on (copy it out, check its size) does
+ * so in @accept, and the value is replaced only if that worked.  @accept
+ * is called under rcu_read_lock(), maybe with the map's lock held, before
+ * the value it is shown can be replaced; it must not sleep and must not
+ * call into @map.  If another writer changes the value meanwhile, @accept
+ * is asked again about the new one: the value replaced is the one of the
+ * last call, which returned true.
+ *
+ * The replaced value is released after a grace period; *@previous is
+ * valid only inside the caller's syncmap_read_lock() section.
+ *
+ * Context: process context; may sleep.  May be called inside
+ * syncmap_read_lock() and from a syncmap_range() callback.
+ * Return: 1 if a value was replaced, 0 if the key was new, -ECANCELED if
+ * @accept rejected the present value, -EINVAL for an empty key or %NULL
+ * value, -E2BIG for a key longer than the map allows, -ENOSPC when the map
+ * is full, -ENOMEM; on error nothing changed, *@previous is not set and
+ * the caller still owns @value.
+ */
+int syncmap_swap_if(struct syncmap *map, const void *key, size_t key_len,
+		    void *value, void **previous, syncmap_accept_fn accept,
+		    void *arg)
+{
+	struct syncmap_change c = {
+		.any = true, .insert = true, .new = value,
+		.accept = accept, .arg = arg,
+	};
+	int ret;
+
+	ret = syncmap_change(map, key, key_len, &c);
+	if (ret >= 0 && previous)
+		*previous = c.prev;
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(syncmap_swap_if, SYNCMAP);
 
 /**
  * syncmap_swap() - store a value and return the previous one (Go's Swap)
@@ -808,8 +959,9 @@ static int syncmap_swap_locked(struct syncmap *map,
  * @previous: if not %NULL, set to the value replaced, or to %NULL when the
  *	key was new
  *
- * The replaced value is released after a grace period; *@previous is
- * valid only inside the caller's syncmap_read_lock() section.
+ * syncmap_swap_if() without a condition.  The replaced value is released
+ * after a grace period; *@previous is valid only inside the caller's
+ * syncmap_read_lock() section.
  *
  * Context: process context; may sleep.  May be called inside
  * syncmap_read_lock() and from a syncmap_range() callback.
@@ -821,43 +973,7 @@ static int syncmap_swap_locked(struct syncmap *map,
 int syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		 void *value, void **previous)
 {
-	struct syncmap_retiree *r;
-	struct syncmap_entry *e;
-	struct syncmap_pcpu *pc;
-	struct syncmap_key k;
-	void *old = NULL;
-	int ret;
-
-	might_sleep();
-	ret = syncmap_key_init(map, &k, key, key_len);
-	if (ret)
-		return ret;
-	if (!value)
-		return -EINVAL;
-	pc = syncmap_retire_begin(map);
-	if (IS_ERR(pc))
-		return PTR_ERR(pc);
-
-	rcu_read_lock();
-	e = syncmap_find_in(map, rcu_dereference(map->read), &k);
-	ret = e ? entry_swap(map, e, value, &old) : -EAGAIN;
-	rcu_read_unlock();
-	syncmap_retire_end(map, pc, ret ? NULL : old);
-	if (ret == -EAGAIN) {
-		ret = syncmap_retiree_get(map, &r);
-		if (ret)
-			return ret;
-		syncmap_lock(map);
-		ret = syncmap_swap_locked(map, &k, value, &old);
-		syncmap_unlock(map);
-		syncmap_retire_one(map, r, ret ? NULL : old);
-	}
-
-	if (ret)
-		return ret;
-	if (previous)
-		*previous = old;
-	return old ? 1 : 0;
+	return syncmap_swap_if(map, key, key_len, value, previous, NULL, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_swap, SYNCMAP);
 
@@ -952,105 +1068,45 @@ int syncmap_load_or_store(struct syncmap *map, const void *key,
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load_or_store, SYNCMAP);
 
-/*
- * An operation that changes one present entry and retires at most the value
- * it replaces: LoadAndDelete (@any: whatever the value) or CompareAndSwap /
- * CompareAndDelete (@old compared, @new the replacement or NULL).
+/**
+ * syncmap_load_and_delete_if() - delete a key unless its value is rejected
+ * @map: the map
+ * @key: the key bytes
+ * @key_len: length of @key
+ * @value: if not %NULL, set to the deleted value when one was deleted
+ * @accept: if not %NULL, asked about the present value before it is
+ *	deleted; returning false leaves the map as it is.  Not called when
+ *	the key is absent.
+ * @arg: passed to @accept
+ *
+ * LoadAndDelete as one step with a condition on the value it deletes,
+ * @accept called as for syncmap_swap_if(): under rcu_read_lock(), maybe
+ * with the map's lock held, must not sleep or call into @map, and asked
+ * again when another writer changes the value first.  The deleted value is
+ * the one of the last call, which returned true; it is released after a
+ * grace period, and *@value is valid only inside the caller's
+ * syncmap_read_lock() section.
+ *
+ * Context: process context; may sleep.  May be called inside
+ * syncmap_read_lock() and from a syncmap_range() callback.
+ * Return: 1 if a value was deleted, 0 if the key was absent (also for an
+ * empty or too long key, which no map holds), -ECANCELED if @accept
+ * rejected the present value, -ENOMEM (no room to retire the value); on
+ * error nothing changed.
  */
-struct syncmap_change {
-	bool any;
-	void *old;
-	void *new;
-	void *prev;
-};
-
-static void *entry_change(struct syncmap *map, struct syncmap_entry *e,
-			  const struct syncmap_change *c)
+int syncmap_load_and_delete_if(struct syncmap *map, const void *key,
+			       size_t key_len, void **value,
+			       syncmap_accept_fn accept, void *arg)
 {
-	return c->any ? entry_delete(map, e) :
-			entry_compare_and_swap(map, e, c->old, c->new);
-}
-
-/*
- * The locked half.  LoadAndDelete removes a key found only in the dirty
- * map from it (Go #40999); CompareAndSwap and CompareAndDelete leave it.
- * Go counts a miss for LoadAndDelete and CompareAndDelete whenever they
- * look at the dirty map, for CompareAndSwap only when the key is there.
- */
-static void *syncmap_change_locked(struct syncmap *map,
-				   const struct syncmap_key *k,
-				   const struct syncmap_change *c)
-{
-	struct syncmap_table *read = read_locked(map);
-	struct syncmap_table *dirty, *grown;
-	struct syncmap_entry *e;
-	void *prev = NULL;
-
-	e = syncmap_find_in(map, read, k);
-	if (e)
-		return entry_change(map, e, c);
-	dirty = dirty_locked(map, read);
-	if (!dirty)
-		return NULL;
-	e = syncmap_find_dirty(map, dirty, k, NULL);
-	if (e && c->any) {
-		grown = old_locked(map, dirty);
-		if (!syncmap_table_remove(map, dirty, e))
-			map->grow_left--;	/* it had not moved yet */
-		if (grown)
-			syncmap_table_remove(map, grown, e);
-		prev = entry_delete(map, e);
-		syncmap_entry_put(map, e);
-	} else if (e) {
-		prev = entry_change(map, e, c);
-	}
-	if (e || !c->new)
-		syncmap_miss_locked(map, read);
-	return prev;
-}
-
-/*
- * The lock-free try in the read snapshot, then the locked halves when the
- * key may be in the dirty map.  The value replaced is in @c->prev.
- */
-static int syncmap_change(struct syncmap *map, const void *key,
-			  size_t key_len, struct syncmap_change *c)
-{
-	struct syncmap_table *read;
-	struct syncmap_retiree *r;
-	struct syncmap_entry *e;
-	struct syncmap_pcpu *pc;
-	struct syncmap_key k;
-	bool locked;
+	struct syncmap_change c = { .any = true, .accept = accept, .arg = arg };
 	int ret;
 
-	might_sleep();
-	c->prev = NULL;
-	if (syncmap_key_init(map, &k, key, key_len))
-		return 0;
-	pc = syncmap_retire_begin(map);
-	if (IS_ERR(pc))
-		return PTR_ERR(pc);
-
-	rcu_read_lock();
-	read = rcu_dereference(map->read);
-	e = syncmap_find_in(map, read, &k);
-	if (e)
-		c->prev = entry_change(map, e, c);
-	locked = !e && rcu_access_pointer(read->dirty);
-	rcu_read_unlock();
-	syncmap_retire_end(map, pc, c->prev);
-	if (locked) {
-		ret = syncmap_retiree_get(map, &r);
-		if (ret)
-			return ret;
-		syncmap_lock(map);
-		c->prev = syncmap_change_locked(map, &k, c);
-		syncmap_unlock(map);
-		syncmap_retire_one(map, r, c->prev);
-	}
-	return c->prev ? 1 : 0;
+	ret = syncmap_change(map, key, key_len, &c);
+	if (ret > 0 && value)
+		*value = c.prev;
+	return ret;
 }
+EXPORT_SYMBOL_NS_GPL(syncmap_load_and_delete_if, SYNCMAP);
 
 /**
  * syncmap_load_and_delete() - delete a key and return its value
@@ -1059,8 +1115,9 @@ static int syncmap_change(struct syncmap *map, const void *key,
  * @key_len: length of @key
  * @value: if not %NULL, set to the deleted value
  *
- * Go's LoadAndDelete.  The deleted value is released after a grace period;
- * *@value is valid only inside the caller's syncmap_read_lock() section.
+ * Go's LoadAndDelete: syncmap_load_and_delete_if() without a condition.
+ * The deleted value is released after a grace period; *@value is valid
+ * only inside the caller's syncmap_read_lock() section.
  *
  * Context: process context; may sleep.
  * Return: 1 if a value was deleted, 0 if the key was absent, -ENOMEM (no
@@ -1069,13 +1126,8 @@ static int syncmap_change(struct syncmap *map, const void *key,
 int syncmap_load_and_delete(struct syncmap *map, const void *key,
 			    size_t key_len, void **value)
 {
-	struct syncmap_change c = { .any = true };
-	int ret;
-
-	ret = syncmap_change(map, key, key_len, &c);
-	if (ret > 0 && value)
-		*value = c.prev;
-	return ret;
+	return syncmap_load_and_delete_if(map, key, key_len, value, NULL,
+					  NULL);
 }
 EXPORT_SYMBOL_NS_GPL(syncmap_load_and_delete, SYNCMAP);
 

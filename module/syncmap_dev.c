@@ -14,9 +14,10 @@
  * quotas and so that they are freed on module unload.  A map's value
  * limit is kept with the map itself (syncmap_blob_value_limit()).
  *
- * Values are never copied to userspace from inside a map read section:
- * they are copied into a kernel buffer first, so that a faulting user
- * buffer cannot hold up the map's grace periods.
+ * Values are never copied to userspace from inside a map read section
+ * with page faults enabled: LOAD and LOAD_OR_STORE copy them into a kernel
+ * buffer first, LOAD_AND_DELETE and SWAP with copy_to_user_nofault(), so
+ * that a faulting user buffer cannot hold up the map's grace periods.
  */
 
 #include <linux/capability.h>
@@ -28,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pagemap.h>
 #include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/siphash.h>
@@ -793,15 +795,6 @@ static struct syncmap_blob *syncmap_dev_blob_in(struct syncmap *map,
 	return b;
 }
 
-/* Between retries of a conditional operation that lost a race. */
-static int syncmap_dev_retry(void)
-{
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	cond_resched();
-	return 0;
-}
-
 /*
  * Copy the value of @key to @dst if it fits @cap bytes, under the caller's
  * rcu_read_lock().  Returns 1 with *@len the value's length, 0 when absent,
@@ -844,81 +837,93 @@ static int syncmap_dev_load_staged(struct syncmap *map, const void *key,
 }
 
 /*
- * LOAD_AND_DELETE as load, size check, copy out, then compare-and-delete
- * of the value copied, so that a too-small or unwritable buffer leaves the
- * map unchanged.  Blobs compare by content: the staged copy is the
- * expected value, no read section is held across the copy to userspace,
- * and a race lost to another writer is retried.  A packed call's slot is
- * kernel memory: there the compare-and-delete runs against the value
- * itself, in the read section that staged it.  Returns 1 (the value
- * delivered: in @op->out, or in the slot), 0 when absent, or an error.
+ * Where LOAD_AND_DELETE and SWAP hand the value they take over: @uout, or
+ * a packed call's @slot (kernel memory), for up to @cap bytes.  @len is
+ * the length of the value last shown to syncmap_dev_take_accept(), @err
+ * why it was rejected.
  */
-static int syncmap_dev_load_and_delete(struct syncmap *map, const void *key,
-				       struct syncmap_ioc_op *op,
-				       struct syncmap_dev_val *out)
-{
-	struct syncmap_blob *cur;
-	int idx, ret;
+struct syncmap_dev_take {
+	void __user *uout;
+	u8 *slot;
+	u32 cap;
+	u32 len;
+	int err;
+};
 
-	for (;;) {
-		idx = syncmap_read_lock(map);
-		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
-		if (ret > 0 && out->slot)
-			ret = syncmap_compare_and_delete(map, key, op->key_len,
-							 cur);
-		syncmap_read_unlock(map, idx);
-		if (ret > 0 && !out->slot)
-			ret = syncmap_dev_val_deliver(out, op->out) ?:
-			      syncmap_compare_and_delete(map, key, op->key_len,
-							 out->blob);
-		if (ret <= 0)
-			syncmap_dev_val_free(out);
-		if (ret || !cur)
-			return ret;
-		ret = syncmap_dev_retry();
-		if (ret)
-			return ret;
-	}
+/*
+ * The condition of LOAD_AND_DELETE and SWAP, asked by the core under RCU
+ * before the value changes: the value must fit, and is copied out there
+ * and then, to the packed call's slot or to userspace with page faults
+ * disabled (copy_to_user_nofault()), so that the map changes only once
+ * the caller has the value.  A page of @uout that is not mapped writable
+ * at that moment is -EFAULT here; syncmap_dev_take() faults it in and
+ * asks again.
+ */
+static bool syncmap_dev_take_accept(const void *value, void *arg)
+{
+	const struct syncmap_blob *b = value;
+	struct syncmap_dev_take *t = arg;
+
+	t->len = b->len;
+	t->err = 0;
+	if (b->len > t->cap)
+		t->err = -ERANGE;
+	else if (t->slot)
+		memcpy(t->slot, b->data, b->len);
+	else if (b->len && copy_to_user_nofault(t->uout, b->data, b->len))
+		t->err = -EFAULT;
+	return !t->err;
 }
 
 /*
- * SWAP the same way: copy out, then compare-and-swap against the value
- * copied, or load-or-store when the key is absent.  On 1 (the previous
- * value delivered to @op->out) or 0 the map owns @nb.  Not for packed
- * calls.
+ * LOAD_AND_DELETE (@nb %NULL) or SWAP (the new value @nb, the map's on 1
+ * or 0): one conditional change of the core, whose condition delivers the
+ * value to @op->out (or @out's slot) before the map changes, so that a
+ * too-small or unwritable buffer leaves the map unchanged.  The change is
+ * asked for again only after a fault on @op->out that faulting the buffer
+ * in (without changing it) could serve, as futexes do.  Returns 1 (the
+ * value delivered, @out->len its length), 0 when absent (SWAP: @nb
+ * inserted), -ERANGE with @op->out_len set to the length needed, -EFAULT,
+ * -EINTR (killed between faults), or an error of the core.
  */
-static int syncmap_dev_swap(struct syncmap *map, const void *key,
+static int syncmap_dev_take(struct syncmap *map, const void *key,
 			    struct syncmap_ioc_op *op,
 			    struct syncmap_blob *nb,
 			    struct syncmap_dev_val *out)
 {
-	struct syncmap_blob *cur;
-	int idx, ret;
+	struct syncmap_dev_take t = {
+		.uout = u64_to_user_ptr(op->out),
+		.slot = out->slot,
+		.cap = op->out_len,
+	};
+	int ret;
 
 	for (;;) {
-		idx = syncmap_read_lock(map);
-		ret = syncmap_dev_load_staged(map, key, op, out, &cur);
-		syncmap_read_unlock(map, idx);
-		if (ret > 0) {
-			ret = syncmap_dev_val_deliver(out, op->out) ?:
-			      syncmap_compare_and_swap(map, key, op->key_len,
-						       out->blob, nb);
-			if (ret <= 0)
-				syncmap_dev_val_free(out);
-			if (!ret)
-				ret = -EAGAIN;
-		} else if (!ret) {
-			ret = syncmap_load_or_store(map, key, op->key_len, nb,
-						    NULL);
-			if (ret > 0)
-				ret = -EAGAIN;
-		}
-		if (ret != -EAGAIN)
-			return ret;
-		ret = syncmap_dev_retry();
-		if (ret)
-			return ret;
+		if (nb)
+			ret = syncmap_swap_if(map, key, op->key_len, nb, NULL,
+					      syncmap_dev_take_accept, &t);
+		else
+			ret = syncmap_load_and_delete_if(map, key, op->key_len,
+							 NULL,
+							 syncmap_dev_take_accept,
+							 &t);
+		if (ret != -ECANCELED || t.err != -EFAULT)
+			break;
+		if (fault_in_safe_writeable(t.uout, t.len))
+			return -EFAULT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	}
+	if (ret == -ECANCELED) {
+		if (t.err == -ERANGE)
+			op->out_len = t.len;
+		return t.err;
+	}
+	if (ret > 0) {
+		out->len = t.len;
+		out->delivered = true;
+	}
+	return ret;
 }
 
 /*
@@ -1009,13 +1014,13 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 		syncmap_read_unlock(map, idx);
 		break;
 	case SYNCMAP_OP_LOAD_AND_DELETE:
-		ret = syncmap_dev_load_and_delete(map, key, op, out);
+		ret = syncmap_dev_take(map, key, op, NULL, out);
 		break;
 	case SYNCMAP_OP_DELETE:
 		ret = syncmap_delete(map, key, op->key_len);
 		break;
 	case SYNCMAP_OP_SWAP:
-		ret = syncmap_dev_swap(map, key, op, nb, out);
+		ret = syncmap_dev_take(map, key, op, nb, out);
 		if (ret >= 0)
 			nb = NULL;
 		break;
@@ -1036,7 +1041,7 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
 		return ret;
 	op->result = ret;
 	if (syncmap_dev_op_fields[op->op] & SYNCMAP_DEV_F_OUT)
-		op->out_len = out->data ? out->len : 0;
+		op->out_len = out->data || out->delivered ? out->len : 0;
 	return 0;
 }
 
@@ -1051,7 +1056,7 @@ static int syncmap_dev_run_op(struct syncmap *map, struct syncmap_ioc_op *op,
  * key), -EBADF (write on a read-only fd), -E2BIG (key or value longer than
  * the map allows), -EFAULT, -ERANGE (@op->out too small, @op->out_len set
  * to the length needed, map unchanged), -ENOSPC (map full), -ENOMEM,
- * -EINTR (killed while retrying).
+ * -EINTR (killed while LOAD_AND_DELETE or SWAP faulted @op->out in).
  */
 static int syncmap_dev_do_op(struct syncmap_file *sf, struct syncmap *map,
 			     struct syncmap_ioc_op *op)

@@ -129,6 +129,12 @@ struct syncmap_stats {
 
 typedef bool (*syncmap_range_fn)(const void *key, size_t key_len,
 				 void *value, void *arg);
+/*
+ * The condition of syncmap_swap_if() and syncmap_load_and_delete_if():
+ * true lets the change of @value go ahead.  Called under rcu_read_lock();
+ * must not sleep.
+ */
+typedef bool (*syncmap_accept_fn)(const void *value, void *arg);
 
 struct syncmap *syncmap_create(const struct syncmap_params *params);
 void syncmap_destroy(struct syncmap *map);
@@ -151,9 +157,15 @@ int syncmap_load_or_store(struct syncmap *map, const void *key,
 			  size_t key_len, void *value, void **actual);
 int syncmap_load_and_delete(struct syncmap *map, const void *key,
 			    size_t key_len, void **value);
+int syncmap_load_and_delete_if(struct syncmap *map, const void *key,
+			       size_t key_len, void **value,
+			       syncmap_accept_fn accept, void *arg);
 int syncmap_delete(struct syncmap *map, const void *key, size_t key_len);
 int syncmap_swap(struct syncmap *map, const void *key, size_t key_len,
 		 void *value, void **previous);
+int syncmap_swap_if(struct syncmap *map, const void *key, size_t key_len,
+		    void *value, void **previous, syncmap_accept_fn accept,
+		    void *arg);
 int syncmap_compare_and_swap(struct syncmap *map, const void *key,
 			     size_t key_len, void *old, void *new);
 int syncmap_compare_and_delete(struct syncmap *map, const void *key,

@@ -30,16 +30,19 @@
  *   -EPERM (destroy by someone else than the owner, or of a map a kernel
  *   module registered), -EOPNOTSUPP (a map
  *   of a kernel module that does not hold byte values), -EINTR (killed
- *   while retrying a contended operation).  A @size above a page is
- *   -E2BIG.
+ *   while LOAD_AND_DELETE or SWAP faulted a page of @out in).  A @size
+ *   above a page is -E2BIG.
  * - No command reports an error after it changed a map: whatever the
  *   error, -EFAULT included, the map is as it was (in %SYNCMAP_IOC_BATCH
  *   and %SYNCMAP_IOC_PACKED, @done counts exactly what ran).  Before an
  *   operation changes the map, what it writes back (@result and @out_len,
  *   a batch's records, a packed call's results and value slots, @done) is
- *   written back as read, and LOAD_AND_DELETE and SWAP copy their value
- *   to @out.  Only another thread unmapping those buffers during the call
- *   can still make the final write-back fail.
+ *   written back as read.  LOAD_AND_DELETE and SWAP copy their value to
+ *   @out as part of the change itself: the map changes only if the copy
+ *   succeeded, so their value is never lost.  One window is left: another
+ *   thread that unmaps or write-protects those write-back buffers after
+ *   they proved writable makes the final write-back fail with -EFAULT
+ *   although the operation ran (@done still counts it).
  */
 #ifndef _UAPI_SYNCMAP_H
 #define _UAPI_SYNCMAP_H
