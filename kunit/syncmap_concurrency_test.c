@@ -15,25 +15,12 @@
 #include <linux/slab.h>
 
 #include "syncmap_test.h"
+#include "syncmap_worker.h"
 
-#define OWN_KEYS	128
 #define SHARED_KEYS	32
 #define SHARED_BASE	100000
 
-struct worker {
-	struct completion done;
-	struct syncmap *map;
-	struct tracker *tr;
-	atomic_t *stop;
-	unsigned int id;
-	unsigned int ops;
-	unsigned long errors;
-	u64 own[OWN_KEYS];	/* payload each own key holds, 0 = absent */
-	struct rnd_state rnd;
-	void *shared;		/* per-test state */
-};
-
-static struct tval *wval(struct worker *w, u64 n)
+struct tval *wval(struct worker *w, u64 n)
 {
 	struct tval *v = kmalloc(sizeof(*v), GFP_KERNEL);
 
@@ -49,8 +36,6 @@ static u64 wkey(struct worker *w, u32 i)
 {
 	return (u64)w->id * 1000 + i;
 }
-
-typedef int (*worker_fn)(struct worker *w);
 
 struct worker_start {
 	struct worker *w;
@@ -70,7 +55,7 @@ static int worker_thread(void *arg)
 }
 
 /* Start @fn in a kthread bound to the @id-th online CPU (modulo). */
-static void worker_start(struct kunit *test, struct worker *w, worker_fn fn)
+void worker_start(struct kunit *test, struct worker *w, worker_fn fn)
 {
 	struct worker_start *s = kmalloc(sizeof(*s), GFP_KERNEL);
 	struct task_struct *t;
@@ -86,7 +71,7 @@ static void worker_start(struct kunit *test, struct worker *w, worker_fn fn)
 	wake_up_process(t);
 }
 
-static u32 wrand(struct worker *w, u32 n)
+u32 wrand(struct worker *w, u32 n)
 {
 	return prandom_u32_state(&w->rnd) % n;
 }
@@ -396,10 +381,9 @@ static void cas_and_cad_never_both_succeed(struct kunit *test)
  * Run @reader in w[0] until @writer in w[1] has ended on its own, both on
  * @map and @tr, with @shared as their per-test state.
  */
-static void run_reader_while_writer(struct kunit *test, struct worker *w,
-				    struct syncmap *map, struct tracker *tr,
-				    void *shared, worker_fn reader,
-				    worker_fn writer)
+void run_reader_while_writer(struct kunit *test, struct worker *w,
+			     struct syncmap *map, struct tracker *tr,
+			     void *shared, worker_fn reader, worker_fn writer)
 {
 	atomic_t stop = ATOMIC_INIT(0);
 	unsigned int i;
@@ -437,7 +421,7 @@ static int stable_reader(struct worker *w)
 	return 0;
 }
 
-static int churn_writer(struct worker *w)
+int churn_writer(struct worker *w)
 {
 	unsigned int i;
 	struct tkey k;

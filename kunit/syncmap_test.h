@@ -80,5 +80,6 @@ extern struct kunit_suite syncmap_concurrency_suite;
 extern struct kunit_suite syncmap_lifetime_suite;
 extern struct kunit_suite syncmap_race_suite;
 extern struct kunit_suite syncmap_blob_suite;
+extern struct kunit_suite syncmap_iter_suite;
 
 #endif /* _SYNCMAP_TEST_H */

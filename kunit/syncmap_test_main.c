@@ -169,7 +169,7 @@ int tstore(struct kunit *test, struct syncmap *map, struct tracker *tr,
 kunit_test_suites(&syncmap_ops_suite, &syncmap_state_suite,
 		  &syncmap_model_suite, &syncmap_concurrency_suite,
 		  &syncmap_lifetime_suite, &syncmap_race_suite,
-		  &syncmap_blob_suite);
+		  &syncmap_blob_suite, &syncmap_iter_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for syncmap");

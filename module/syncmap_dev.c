@@ -30,17 +30,15 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
-#include <linux/random.h>
 #include <linux/sched/signal.h>
-#include <linux/siphash.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
 #include <syncmap.h>
+#include <syncmap_iter.h>
 #include <uapi/syncmap.h>
 
 #include "syncmap_internal.h"
@@ -66,9 +64,6 @@ MODULE_PARM_DESC(max_maps_per_user,
 
 /* Struct sizes above this are refused before scanning their tail. */
 #define SYNCMAP_DEV_MAX_STRUCT		PAGE_SIZE
-
-/* Dump cursors are 63-bit key hashes plus one; this one is past them all. */
-#define SYNCMAP_DEV_CURSOR_END		BIT_ULL(63)
 
 /**
  * struct syncmap_file - state of one open file of /dev/syncmap
@@ -110,7 +105,6 @@ static unsigned int syncmap_dev_nr_maps;
  * anonymous map lives exactly as long as the one file that created it.
  */
 static DEFINE_XARRAY(syncmap_dev_anon);
-static siphash_key_t syncmap_dev_dump_key;
 
 /*
  * A value staged in kernel memory on its way out to userspace: in @slot
@@ -1628,163 +1622,61 @@ static int syncmap_dev_packed(struct syncmap_file *sf, void __user *uarg)
 	return err;
 }
 
-/* One record kept by a dump call: its key hash and its bytes. */
-struct syncmap_dev_dump_item {
-	u64 hash;
-	u32 size;
-	u8 rec[];
-};
-
-/**
- * struct syncmap_dev_dump - state of one dump call
- * @from: keys with a hash below this were returned by earlier calls
- * @ceil: keys with a hash at or above this are left for later calls
- * @cap: bytes of records the caller can take
- * @used: bytes of records in @heap
- * @heap: max-heap by hash of the records kept
- * @nr: records in @heap
- * @max_nr: room in @heap
- * @truncated: some key was left for a later call
- * @min_hash: smallest hash seen at or above @from
- * @min_need: bytes of the records with @min_hash
- * @err: allocation failure
- *
- * Returned records are exactly the keys seen with @from <= hash < @ceil,
- * and the next call starts at @ceil: a key present for the whole dump is
- * seen by every call and lands in exactly one window, and a key is never
- * returned twice because the windows do not overlap.
- */
+/* Where a dump call writes its records: the user buffer, bytes written. */
 struct syncmap_dev_dump {
-	u64 from;
-	u64 ceil;
-	size_t cap;
-	size_t used;
-	struct syncmap_dev_dump_item **heap;
-	unsigned int nr;
-	unsigned int max_nr;
-	bool truncated;
-	u64 min_hash;
-	size_t min_need;
-	int err;
+	u8 __user *buf;
+	size_t off;
 };
 
-static void syncmap_dev_heap_swap(struct syncmap_dev_dump_item **h,
-				  unsigned int a, unsigned int b)
-{
-	struct syncmap_dev_dump_item *t = h[a];
-
-	h[a] = h[b];
-	h[b] = t;
-}
-
-static void syncmap_dev_heap_push(struct syncmap_dev_dump *d,
-				  struct syncmap_dev_dump_item *it)
-{
-	unsigned int i = d->nr++;
-
-	d->heap[i] = it;
-	while (i && d->heap[(i - 1) / 2]->hash < d->heap[i]->hash) {
-		syncmap_dev_heap_swap(d->heap, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static void syncmap_dev_heap_pop(struct syncmap_dev_dump *d)
-{
-	unsigned int i = 0, c;
-
-	d->used -= d->heap[0]->size;
-	kvfree(d->heap[0]);
-	d->heap[0] = d->heap[--d->nr];
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= d->nr)
-			break;
-		if (c + 1 < d->nr && d->heap[c + 1]->hash > d->heap[c]->hash)
-			c++;
-		if (d->heap[i]->hash >= d->heap[c]->hash)
-			break;
-		syncmap_dev_heap_swap(d->heap, i, c);
-		i = c;
-	}
-}
-
-/* Leave every key with a hash at or above @hash for a later call. */
-static void syncmap_dev_dump_cut(struct syncmap_dev_dump *d, u64 hash)
-{
-	d->truncated = true;
-	d->ceil = min(d->ceil, hash);
-	while (d->nr && d->heap[0]->hash >= d->ceil)
-		syncmap_dev_heap_pop(d);
-}
-
-static bool syncmap_dev_dump_one(const void *key, size_t key_len,
-				 void *value, void *arg)
+static size_t syncmap_dev_dump_size(const void *key, size_t key_len,
+				    const void *value, void *arg)
 {
 	const struct syncmap_blob *b = value;
-	struct syncmap_dev_dump *d = arg;
-	struct syncmap_dev_dump_item *it;
-	struct syncmap_dump_rec rec;
-	size_t size;
-	u64 hash;
 
-	hash = siphash(key, key_len, &syncmap_dev_dump_key) >> 1;
-	if (hash < d->from)
-		return true;
-	size = SYNCMAP_DUMP_REC_SIZE(key_len, b->len);
-	if (hash < d->min_hash) {
-		d->min_hash = hash;
-		d->min_need = 0;
-	}
-	if (hash == d->min_hash)
-		d->min_need += size;
-	if (hash >= d->ceil)
-		return true;
-	if (d->used + size > d->cap &&
-	    (!d->nr || hash >= d->heap[0]->hash)) {
-		syncmap_dev_dump_cut(d, hash);
-		return true;
-	}
-
-	it = kvmalloc(struct_size(it, rec, size), GFP_KERNEL_ACCOUNT);
-	if (!it) {
-		d->err = -ENOMEM;
-		return false;
-	}
-	it->hash = hash;
-	it->size = size;
-	rec.key_len = key_len;
-	rec.value_len = b->len;
-	memcpy(it->rec, &rec, sizeof(rec));
-	memcpy(it->rec + sizeof(rec), key, key_len);
-	memcpy(it->rec + sizeof(rec) + key_len, b->data, b->len);
-	memset(it->rec + sizeof(rec) + key_len + b->len, 0,
-	       size - sizeof(rec) - key_len - b->len);
-	syncmap_dev_heap_push(d, it);
-	d->used += size;
-	while (d->used > d->cap)
-		syncmap_dev_dump_cut(d, d->heap[0]->hash);
-	return true;
+	return SYNCMAP_DUMP_REC_SIZE(key_len, b->len);
 }
 
-static int syncmap_dev_dump_cmp(const void *a, const void *b)
+/* One record: struct syncmap_dump_rec, key, value, zero padding. */
+static void syncmap_dev_dump_fill(void *item, size_t size, const void *key,
+				  size_t key_len, const void *value, void *arg)
 {
-	const struct syncmap_dev_dump_item *x = *(const void * const *)a;
-	const struct syncmap_dev_dump_item *y = *(const void * const *)b;
+	const struct syncmap_blob *b = value;
+	struct syncmap_dump_rec rec = {
+		.key_len = key_len,
+		.value_len = b->len,
+	};
+	u8 *p = item;
 
-	if (x->hash == y->hash)
-		return 0;
-	return x->hash < y->hash ? -1 : 1;
+	memcpy(p, &rec, sizeof(rec));
+	memcpy(p + sizeof(rec), key, key_len);
+	memcpy(p + sizeof(rec) + key_len, b->data, b->len);
+	memset(p + sizeof(rec) + key_len + b->len, 0,
+	       size - sizeof(rec) - key_len - b->len);
 }
+
+static int syncmap_dev_dump_emit(const void *item, size_t size, void *arg)
+{
+	struct syncmap_dev_dump *d = arg;
+
+	if (copy_to_user(d->buf + d->off, item, size))
+		return -EFAULT;
+	d->off += size;
+	return 0;
+}
+
+static const struct syncmap_window_ops syncmap_dev_dump_ops = {
+	.size = syncmap_dev_dump_size,
+	.fill = syncmap_dev_dump_fill,
+	.emit = syncmap_dev_dump_emit,
+};
 
 /**
  * syncmap_dev_dump() - SYNCMAP_IOC_DUMP: the next piece of a dump
  * @sf: the file
  * @uarg: user pointer to struct syncmap_ioc_dump
  *
- * Keys are returned in the order of a keyed hash; the cursor is the hash
- * where the next call starts.  See struct syncmap_dev_dump for why every
- * key present throughout is returned exactly once.
+ * One window of syncmap_range_window(), whose cursor is the ABI's: the
+ * records of the keys it returns, in its order.
  *
  * Context: process context, from ioctl(); sleeps.
  * Return: 0; -EFAULT, -EINVAL (flags, reserved, cursor), -EBADFD (fd not
@@ -1794,11 +1686,10 @@ static int syncmap_dev_dump_cmp(const void *a, const void *b)
 static int syncmap_dev_dump(struct syncmap_file *sf, void __user *uarg)
 {
 	struct syncmap *map = syncmap_file_map(sf);
-	struct syncmap_dev_dump d = { };
+	struct syncmap_window win = { };
 	struct syncmap_ioc_dump u;
-	u8 *buf = NULL;
-	size_t off = 0;
-	u32 usize, i;
+	struct syncmap_dev_dump d;
+	u32 usize;
 	int err;
 
 	if (!map)
@@ -1807,57 +1698,28 @@ static int syncmap_dev_dump(struct syncmap_file *sf, void __user *uarg)
 				  uarg, &usize);
 	if (err)
 		return err;
-	if (u.flags || u.reserved || u.cursor > SYNCMAP_DEV_CURSOR_END)
+	if (u.flags || u.reserved)
 		return -EINVAL;
 
-	d.from = u.cursor;
-	d.ceil = SYNCMAP_DEV_CURSOR_END;
-	d.cap = min_t(u32, u.buf_len, SYNCMAP_DUMP_MAX_BUF);
-	d.min_hash = U64_MAX;
-	d.max_nr = d.cap / SYNCMAP_DUMP_REC_SIZE(1, 0) + 2;
-	d.heap = kvmalloc_array(d.max_nr, sizeof(*d.heap), GFP_KERNEL_ACCOUNT);
-	if (!d.heap)
-		return -ENOMEM;
-
-	syncmap_range(map, syncmap_dev_dump_one, &d);
-	err = d.err;
-	if (!err && !d.nr && d.truncated) {
-		u.buf_len = d.min_need;
+	d.buf = u64_to_user_ptr(u.buf);
+	d.off = 0;
+	win.cursor = u.cursor;
+	win.budget = min_t(u32, u.buf_len, SYNCMAP_DUMP_MAX_BUF);
+	err = syncmap_range_window(map, &win, &syncmap_dev_dump_ops, &d);
+	if (err == -ERANGE) {
+		u.buf_len = min_t(size_t, win.need, U32_MAX);
 		u.count = 0;
 		u.end = 0;
-		err = syncmap_dev_copy_out(uarg, usize, &u, sizeof(u)) ?:
-		      -ERANGE;
+		return syncmap_dev_copy_out(uarg, usize, &u, sizeof(u)) ?:
+		       -ERANGE;
 	}
 	if (err)
-		goto out;
-
-	if (d.used) {
-		buf = kvmalloc(d.used, GFP_KERNEL_ACCOUNT);
-		if (!buf) {
-			err = -ENOMEM;
-			goto out;
-		}
-	}
-	sort(d.heap, d.nr, sizeof(*d.heap), syncmap_dev_dump_cmp, NULL);
-	for (i = 0; i < d.nr; i++) {
-		memcpy(buf + off, d.heap[i]->rec, d.heap[i]->size);
-		off += d.heap[i]->size;
-	}
-	if (off && copy_to_user(u64_to_user_ptr(u.buf), buf, off)) {
-		err = -EFAULT;
-		goto out;
-	}
-	u.cursor = d.truncated ? d.ceil : SYNCMAP_DEV_CURSOR_END;
-	u.buf_len = off;
-	u.count = d.nr;
-	u.end = !d.truncated;
-	err = syncmap_dev_copy_out(uarg, usize, &u, sizeof(u));
-out:
-	kvfree(buf);
-	while (d.nr)
-		syncmap_dev_heap_pop(&d);
-	kvfree(d.heap);
-	return err;
+		return err;
+	u.cursor = win.cursor;
+	u.buf_len = win.used;
+	u.count = win.count;
+	u.end = win.end;
+	return syncmap_dev_copy_out(uarg, usize, &u, sizeof(u));
 }
 
 /**
@@ -1983,7 +1845,6 @@ int syncmap_dev_init(void)
 	BUILD_BUG_ON(sizeof(struct syncmap_list_entry) !=
 		     SYNCMAP_LIST_ENTRY_SIZE_VER0);
 
-	get_random_bytes(&syncmap_dev_dump_key, sizeof(syncmap_dev_dump_key));
 	syncmap_dev_misc.mode = dev_mode & 0777;
 	err = syncmap_blob_init();
 	if (err)

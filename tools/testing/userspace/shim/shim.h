@@ -179,6 +179,7 @@ typedef struct { unsigned int val; } kuid_t;
 #define ALIGN(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a)	(((x) & ((__typeof__(x))(a) - 1)) == 0)
 #define BIT(n)		(1UL << (n))
+#define BIT_ULL(n)	(1ULL << (n))
 #define lower_32_bits(n)	((u32)((n) & 0xffffffff))
 #define upper_32_bits(n)	((u32)(((n) >> 16) >> 16))
 
@@ -890,6 +891,7 @@ void *shim_kmalloc(size_t size, gfp_t gfp, bool kv);
 #define kvmalloc(size, gfp)	shim_kmalloc((size), (gfp), true)
 #define kvzalloc(size, gfp)	kvmalloc((size), (gfp) | __GFP_ZERO)
 #define kvcalloc(n, size, gfp)	kvzalloc(size_mul(n, size), gfp)
+#define kvmalloc_array(n, size, gfp)	kvmalloc(size_mul(n, size), gfp)
 /*
  * vmalloc() memory is mapped pages of its own, known to is_vmalloc_addr();
  * kvfree() tells the two kinds apart, kfree() of it crashes, as it would
@@ -946,6 +948,25 @@ struct mem_cgroup *set_active_memcg(struct mem_cgroup *memcg);
 
 void get_random_bytes(void *buf, size_t len);
 u32 get_random_u32(void);
+/* <linux/once.h>'s: true for the one call that filled @buf. */
+#define get_random_once(buf, nbytes)					\
+	({								\
+		static pthread_mutex_t __m = PTHREAD_MUTEX_INITIALIZER;	\
+		static bool __done;					\
+		bool __ret = false;					\
+									\
+		if (!__atomic_load_n(&__done, __ATOMIC_ACQUIRE)) {	\
+			pthread_mutex_lock(&__m);			\
+			if (!__done) {					\
+				get_random_bytes((buf), (nbytes));	\
+				__atomic_store_n(&__done, true,		\
+						 __ATOMIC_RELEASE);	\
+				__ret = true;				\
+			}						\
+			pthread_mutex_unlock(&__m);			\
+		}							\
+		__ret;							\
+	})
 static inline u32 get_random_u32_below(u32 ceil)
 {
 	return (u32)(((u64)get_random_u32() * ceil) >> 32);
