@@ -12,7 +12,9 @@
 #                  10 million operations and more (TORTURE_ARGS)
 #   make run-kcsan the KUnit suites, selftests and torture run in the
 #                  KCSAN kernel (scripts/kcsan.config; part of check)
-#   make lint      checkpatch --strict + sparse (C=2)
+#   make lint      checkpatch --strict, sparse (C=2), kernel-doc, htmldocs
+#   make htmldocs  Documentation/ as HTML in build/htmldocs (Sphinx with the
+#                  kernel's kernel-doc extension)
 #   make bench     the benchmark (P1-P8) in a production-like kernel:
 #                  table of ratios against rhashtable, locked hash maps
 #                  and BPF, CSV and plots (scripts/bench.sh)
@@ -69,7 +71,8 @@ rsync -a --delete --delete-excluded \
 	$(CURDIR)/ $(BUILD)/$(1)/
 endef
 
-.PHONY: all modules check demo lint checkpatch sparse compat tools \
+.PHONY: all modules check demo lint checkpatch sparse kernel-doc htmldocs \
+	compat tools \
 	initramfs run kcsan run-kcsan torture bench bench-smoke bench-check \
 	host-tests clean help
 
@@ -120,7 +123,24 @@ native:
 	@$(SCRIPTS)/install-deps.sh
 	$(SCRIPTS)/test-userspace-core.sh
 
-lint: checkpatch sparse
+lint: checkpatch sparse kernel-doc htmldocs
+
+# kernel-doc of every source and header: any warning fails.
+kernel-doc:
+	@files=$$(find $(MODDIRS) -name '*.[ch]' | sort)
+	out=$$(perl "$(ksrc)/scripts/kernel-doc" -none -Wall $$files 2>&1)
+	if [[ -n $$out ]]; then echo "$$out"; echo "kernel-doc: FAILED"; exit 1; fi
+	echo "kernel-doc: clean ($$(wc -w <<<"$$files") files)"
+
+# Documentation/ as HTML in build/htmldocs, with the kernel's own Sphinx
+# extension and kernel-doc script (Documentation/conf.py); any warning
+# fails.
+htmldocs:
+	@$(SCRIPTS)/install-deps.sh
+	rm -rf $(BUILD)/htmldocs
+	KSRC="$(ksrc)" sphinx-build -W --keep-going -q -b html \
+		-d $(BUILD)/htmldocs/.doctrees Documentation $(BUILD)/htmldocs
+	echo "htmldocs: $(BUILD)/htmldocs/index.html"
 
 # checkpatch from the lab kernel's source; --strict makes CHECKs count,
 # and any ERROR, WARNING or CHECK fails.

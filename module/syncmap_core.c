@@ -30,7 +30,8 @@
  *    the copy to finish.  Growing the dirty map works the same way: the
  *    bigger table keeps a pointer to the old one, lookups try both, and
  *    entries move over a slice at a time.
- * Documentation/syncmap.rst has the state machine and the locking rules.
+ * Documentation/syncmap-internals.rst has the state machine,
+ * Documentation/syncmap.rst the locking rules.
  */
 #include <linux/cpumask.h>
 #include <linux/err.h>

@@ -28,6 +28,7 @@ pkgs=(
 	perl			# checkpatch.pl
 	liburcu-dev		# the core built in userspace (tools/testing/userspace)
 	golang-go		# make bench-native: Go's own sync.Map
+	python3-sphinx		# make htmldocs (Documentation/conf.py)
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

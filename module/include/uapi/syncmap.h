@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * syncmap - userspace ABI of /dev/syncmap.
+ */
+
+/**
+ * DOC: General ioctl format
  *
  * This header is the whole ABI.  Rules every command follows:
  *
