@@ -31,7 +31,7 @@
 #include <linux/string.h>
 
 #include "syncmap_internal.h"
-#include "syncmap_dev.h"
+#include "syncmap_blob.h"
 
 /* Caches of blobs of up to 32, 64 and 128 bytes, header included. */
 #define SYNCMAP_BLOB_CACHES	3

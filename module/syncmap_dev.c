@@ -43,7 +43,7 @@
 #include <syncmap.h>
 #include <uapi/syncmap.h>
 
-#include "syncmap_internal.h"
+#include "syncmap_blob.h"
 #include "syncmap_dev.h"
 
 static unsigned short dev_mode = 0600;
@@ -1962,12 +1962,10 @@ static struct miscdevice syncmap_dev_misc = {
  * syncmap_dev_init() - register /dev/syncmap
  *
  * Context: module init.
- * Return: 0, -ENOMEM (the blob caches) or the error of misc_register().
+ * Return: 0 or the error of misc_register().
  */
 int syncmap_dev_init(void)
 {
-	int err;
-
 	BUILD_BUG_ON(SYNCMAP_NAME_LEN != SYNCMAP_NAME_MAX);
 	BUILD_BUG_ON(SYNCMAP_MAX_KEY_SIZE > SYNCMAP_MAX_KEY_LEN);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_create) != 96);
@@ -1985,20 +1983,14 @@ int syncmap_dev_init(void)
 
 	get_random_bytes(&syncmap_dev_dump_key, sizeof(syncmap_dev_dump_key));
 	syncmap_dev_misc.mode = dev_mode & 0777;
-	err = syncmap_blob_init();
-	if (err)
-		return err;
-	err = misc_register(&syncmap_dev_misc);
-	if (err)
-		syncmap_blob_exit();
-	return err;
+	return misc_register(&syncmap_dev_misc);
 }
 
 /**
  * syncmap_dev_exit() - unregister /dev/syncmap, free its named maps
  *
  * No fd is open: each holds a reference on the module.  With the maps
- * gone, so are their blobs: the blob caches go last.
+ * gone, so are their blobs (the module destroys the blob caches after).
  *
  * Context: module exit.
  */
@@ -2017,5 +2009,4 @@ void syncmap_dev_exit(void)
 	/* Every file is closed: no anonymous map is counted. */
 	WARN_ON(!xa_empty(&syncmap_dev_anon));
 	xa_destroy(&syncmap_dev_anon);
-	syncmap_blob_exit();
 }
