@@ -22,7 +22,6 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -234,18 +233,18 @@ static int syncmap_dev_copy_out(void __user *uarg, u32 usize, const void *src,
 	return 0;
 }
 
-static int syncmap_dev_check_name(const char *name)
+/*
+ * A name from userspace: a valid registry name (syncmap_name_valid()),
+ * zeroes after its NUL up to the end of the field.
+ */
+static int syncmap_dev_name_in(const char name[SYNCMAP_NAME_LEN])
 {
 	size_t len = strnlen(name, SYNCMAP_NAME_LEN);
-	size_t i;
 
-	if (!len || len == SYNCMAP_NAME_LEN)
+	if (len == SYNCMAP_NAME_LEN || !syncmap_name_valid(name))
 		return -EINVAL;
 	if (memchr_inv(name + len, 0, SYNCMAP_NAME_LEN - len))
 		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
-			return -EINVAL;
 	return 0;
 }
 
@@ -402,7 +401,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		return -EINVAL;
 	named = !(c.flags & SYNCMAP_CREATE_ANON);
 	if (named) {
-		err = syncmap_dev_check_name(c.name);
+		err = syncmap_dev_name_in(c.name);
 		if (err)
 			return err;
 	} else if (memchr_inv(c.name, 0, sizeof(c.name))) {
@@ -525,7 +524,7 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		return err;
 	if (o.flags || o.reserved)
 		return -EINVAL;
-	err = syncmap_dev_check_name(o.name);
+	err = syncmap_dev_name_in(o.name);
 	if (err)
 		return err;
 

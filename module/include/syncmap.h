@@ -139,6 +139,7 @@ typedef bool (*syncmap_accept_fn)(const void *value, void *arg);
 struct syncmap *syncmap_create(const struct syncmap_params *params);
 void syncmap_destroy(struct syncmap *map);
 
+bool syncmap_name_valid(const char *name);
 int syncmap_register(struct syncmap *map, const char *name);
 bool syncmap_unregister(struct syncmap *map);
 struct syncmap *syncmap_find(const char *name);
