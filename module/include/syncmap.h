@@ -182,12 +182,11 @@ void syncmap_synchronize(struct syncmap *map);
  * @len: number of bytes in @data
  * @data: the bytes
  *
- * Maps created with &syncmap_blob_ops hold blobs: they are released with
- * kvfree() and compared by content.  The char device's maps (also found
- * with syncmap_find()) hold blobs too and reuse them for later stores,
- * each within the room the allocator gave it: store blobs from
- * syncmap_blob_alloc() there, or a KASAN kernel may report the reuse of
- * a blob whose room exceeds what its maker asked for.
+ * Maps created with &syncmap_blob_ops, and other blob maps found with
+ * syncmap_find(), hold blobs: they are compared by content and released
+ * by the map.  Blobs stored into a blob map must come from
+ * syncmap_blob_alloc(); once stored, the map owns them and may keep them
+ * for its own later stores.
  */
 struct syncmap_blob {
 	u32 len;
