@@ -151,8 +151,9 @@ EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
  * it: when it is too large for a cache, comes from vmalloc (a large
  * kvmalloc()ed blob that its owner shortened: ksize() and the pool's
  * kfree() take slab objects only), has less room than its length's cache
- * size (not made by syncmap_blob_alloc()), when the pool is full, or when
- * the map is being freed.
+ * size (not made by syncmap_blob_alloc()), or when the pool is full.
+ * While the map is freed, its last values may still land here: ops->destroy
+ * (syncmap_blob_pool_free()) runs after the last release and frees them.
  */
 static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 				  struct syncmap_blob *blob)
@@ -164,8 +165,6 @@ static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 	bool keep;
 	size_t max;
 
-	if (!kref_read(&pool->map->ref))
-		goto free;
 	keep = c >= 0 && !is_vmalloc_addr(blob) &&
 	       ksize(blob) >= SYNCMAP_BLOB_CACHE_MIN << c;
 	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);
