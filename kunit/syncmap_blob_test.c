@@ -8,7 +8,7 @@
 #include <linux/vmalloc.h>
 
 #include "syncmap_test.h"
-#include "../module/syncmap_dev.h"
+#include "../module/syncmap_blob.h"
 
 static struct syncmap *pool_map_new(struct kunit *test)
 {

@@ -419,11 +419,43 @@ static void create_and_register_fail_cleanly(struct kunit *test)
 	KUNIT_EXPECT_GE(test, failures, 2);
 }
 
+/*
+ * The one name checker, shared by syncmap_register() and /dev/syncmap:
+ * letters, digits, '.', '_' and '-', 1 to SYNCMAP_NAME_MAX - 1 of them.
+ */
+static void name_valid_charset(struct kunit *test)
+{
+	static const char ok[] = "AZaz09._-";
+	static const char bad[] = " /\\:@+~,;*?'\"\t\n\x7f\x80\xff";
+	char name[SYNCMAP_NAME_MAX + 1];
+	const char *c;
+
+	for (c = ok; *c; c++) {
+		char one[2] = { *c, '\0' };
+
+		KUNIT_EXPECT_TRUE_MSG(test, syncmap_name_valid(one), "%#x", *c);
+	}
+	KUNIT_EXPECT_TRUE(test, syncmap_name_valid(ok));
+	for (c = bad; *c; c++) {
+		char one[4] = { 'a', *c, 'b', '\0' };
+
+		KUNIT_EXPECT_FALSE_MSG(test, syncmap_name_valid(one), "%#x",
+				       (u8)*c);
+	}
+	KUNIT_EXPECT_FALSE(test, syncmap_name_valid(""));
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';		/* SYNCMAP_NAME_MAX chars */
+	KUNIT_EXPECT_FALSE(test, syncmap_name_valid(name));
+	name[SYNCMAP_NAME_MAX - 1] = '\0';	/* the longest valid name */
+	KUNIT_EXPECT_TRUE(test, syncmap_name_valid(name));
+}
+
 static struct kunit_case syncmap_lifetime_cases[] = {
 	KUNIT_CASE(destroy_releases_everything),
 	KUNIT_CASE(release_waits_for_read_lock),
 	KUNIT_CASE(release_waits_for_rcu_reader),
 	KUNIT_CASE(registry_names),
+	KUNIT_CASE(name_valid_charset),
 	KUNIT_CASE(found_map_outlives_destroy),
 	KUNIT_CASE(destroy_op_runs_once_after_the_last_release),
 	KUNIT_CASE(many_maps_come_and_go),

@@ -9,19 +9,13 @@
  *
  * The char device's maps recycle their small blobs (syncmap_blob_pool_ops):
  * a value that leaves such a map goes, once its grace period is over, to
- * a pool of the map instead of back to the slab, and the map's next store
- * takes it from there.  An overwrite then costs no slab allocation, no
- * zeroing (init_on_alloc) and no memcg charge, as BPF's preallocated hash
- * maps avoid them with their free lists.  A blob is pooled by the room
- * ksize() reports, not by its length, so one that another module made
- * (or shortened) is only ever reused within its room.  A pool holds at
+ * a pool of the map, and the map's next store takes it from there, so an
+ * overwrite does not allocate.  A blob is pooled by the room ksize()
+ * reports, so it is only ever reused within its room.  A pool holds at
  * most as many blobs as the map holds values, or %SYNCMAP_BLOB_POOL_MIN
- * (512 KiB at most) if that is more.  When the map shrinks, each value
- * that leaves it gives back up to %SYNCMAP_BLOB_POOL_TRIM pooled blobs
- * past that bound, so the bound holds again once the values of the
- * deletes are released (after their grace period).  The pool goes with
- * its map.  Reused blobs keep the memcg charge of whoever allocated them
- * first.
+ * if that is more, gives back up to %SYNCMAP_BLOB_POOL_TRIM blobs past
+ * that bound for each value that leaves the map, and goes with its map.
+ * Reused blobs keep the memcg charge of whoever allocated them first.
  */
 #include <kunit/visibility.h>
 #include <linux/mm.h>
@@ -31,7 +25,7 @@
 #include <linux/string.h>
 
 #include "syncmap_internal.h"
-#include "syncmap_dev.h"
+#include "syncmap_blob.h"
 
 /* Caches of blobs of up to 32, 64 and 128 bytes, header included. */
 #define SYNCMAP_BLOB_CACHES	3
@@ -157,8 +151,9 @@ EXPORT_SYMBOL_NS_GPL(syncmap_blob_free, SYNCMAP);
  * it: when it is too large for a cache, comes from vmalloc (a large
  * kvmalloc()ed blob that its owner shortened: ksize() and the pool's
  * kfree() take slab objects only), has less room than its length's cache
- * size (not made by syncmap_blob_alloc()), when the pool is full, or when
- * the map is being freed.
+ * size (not made by syncmap_blob_alloc()), or when the pool is full.
+ * While the map is freed, its last values may still land here: ops->destroy
+ * (syncmap_blob_pool_free()) runs after the last release and frees them.
  */
 static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 				  struct syncmap_blob *blob)
@@ -170,8 +165,6 @@ static void syncmap_blob_pool_put(struct syncmap_blob_pool *pool,
 	bool keep;
 	size_t max;
 
-	if (!kref_read(&pool->map->ref))
-		goto free;
 	keep = c >= 0 && !is_vmalloc_addr(blob) &&
 	       ksize(blob) >= SYNCMAP_BLOB_CACHE_MIN << c;
 	max = max_t(size_t, syncmap_len(pool->map), SYNCMAP_BLOB_POOL_MIN);

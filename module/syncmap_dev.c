@@ -22,7 +22,6 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
-#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -41,7 +40,7 @@
 #include <syncmap_iter.h>
 #include <uapi/syncmap.h>
 
-#include "syncmap_internal.h"
+#include "syncmap_blob.h"
 #include "syncmap_dev.h"
 
 static unsigned short dev_mode = 0600;
@@ -228,18 +227,18 @@ static int syncmap_dev_copy_out(void __user *uarg, u32 usize, const void *src,
 	return 0;
 }
 
-static int syncmap_dev_check_name(const char *name)
+/*
+ * A name from userspace: a valid registry name (syncmap_name_valid()),
+ * zeroes after its NUL up to the end of the field.
+ */
+static int syncmap_dev_name_in(const char name[SYNCMAP_NAME_LEN])
 {
 	size_t len = strnlen(name, SYNCMAP_NAME_LEN);
-	size_t i;
 
-	if (!len || len == SYNCMAP_NAME_LEN)
+	if (len == SYNCMAP_NAME_LEN || !syncmap_name_valid(name))
 		return -EINVAL;
 	if (memchr_inv(name + len, 0, SYNCMAP_NAME_LEN - len))
 		return -EINVAL;
-	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
-			return -EINVAL;
 	return 0;
 }
 
@@ -396,7 +395,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 		return -EINVAL;
 	named = !(c.flags & SYNCMAP_CREATE_ANON);
 	if (named) {
-		err = syncmap_dev_check_name(c.name);
+		err = syncmap_dev_name_in(c.name);
 		if (err)
 			return err;
 	} else if (memchr_inv(c.name, 0, sizeof(c.name))) {
@@ -519,7 +518,7 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		return err;
 	if (o.flags || o.reserved)
 		return -EINVAL;
-	err = syncmap_dev_check_name(o.name);
+	err = syncmap_dev_name_in(o.name);
 	if (err)
 		return err;
 
@@ -1824,12 +1823,10 @@ static struct miscdevice syncmap_dev_misc = {
  * syncmap_dev_init() - register /dev/syncmap
  *
  * Context: module init.
- * Return: 0, -ENOMEM (the blob caches) or the error of misc_register().
+ * Return: 0 or the error of misc_register().
  */
 int syncmap_dev_init(void)
 {
-	int err;
-
 	BUILD_BUG_ON(SYNCMAP_NAME_LEN != SYNCMAP_NAME_MAX);
 	BUILD_BUG_ON(SYNCMAP_MAX_KEY_SIZE > SYNCMAP_MAX_KEY_LEN);
 	BUILD_BUG_ON(sizeof(struct syncmap_ioc_create) != 96);
@@ -1846,20 +1843,14 @@ int syncmap_dev_init(void)
 		     SYNCMAP_LIST_ENTRY_SIZE_VER0);
 
 	syncmap_dev_misc.mode = dev_mode & 0777;
-	err = syncmap_blob_init();
-	if (err)
-		return err;
-	err = misc_register(&syncmap_dev_misc);
-	if (err)
-		syncmap_blob_exit();
-	return err;
+	return misc_register(&syncmap_dev_misc);
 }
 
 /**
  * syncmap_dev_exit() - unregister /dev/syncmap, free its named maps
  *
  * No fd is open: each holds a reference on the module.  With the maps
- * gone, so are their blobs: the blob caches go last.
+ * gone, so are their blobs (the module destroys the blob caches after).
  *
  * Context: module exit.
  */
@@ -1878,5 +1869,4 @@ void syncmap_dev_exit(void)
 	/* Every file is closed: no anonymous map is counted. */
 	WARN_ON(!xa_empty(&syncmap_dev_anon));
 	xa_destroy(&syncmap_dev_anon);
-	syncmap_blob_exit();
 }

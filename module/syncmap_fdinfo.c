@@ -15,6 +15,7 @@
 
 #include <syncmap.h>
 
+#include "syncmap_blob.h"
 #include "syncmap_dev.h"
 
 #define SYNCMAP_FDINFO_STAT(field) \

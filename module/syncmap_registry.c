@@ -23,7 +23,16 @@
 static DEFINE_XARRAY_ALLOC1(syncmap_registry);
 static DEFINE_MUTEX(syncmap_registry_lock);
 
-static bool syncmap_name_valid(const char *name)
+/**
+ * syncmap_name_valid() - whether a name may be registered
+ * @name: a NUL-terminated string
+ *
+ * Names are 1 to %SYNCMAP_NAME_MAX - 1 characters of [A-Za-z0-9._-].
+ *
+ * Context: any context.
+ * Return: true if syncmap_register() accepts @name's spelling.
+ */
+bool syncmap_name_valid(const char *name)
 {
 	size_t len = strnlen(name, SYNCMAP_NAME_MAX);
 	size_t i;
@@ -35,6 +44,7 @@ static bool syncmap_name_valid(const char *name)
 			return false;
 	return true;
 }
+EXPORT_SYMBOL_NS_GPL(syncmap_name_valid, SYNCMAP);
 
 /**
  * syncmap_register() - publish a map under a name

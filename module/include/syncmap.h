@@ -139,6 +139,7 @@ typedef bool (*syncmap_accept_fn)(const void *value, void *arg);
 struct syncmap *syncmap_create(const struct syncmap_params *params);
 void syncmap_destroy(struct syncmap *map);
 
+bool syncmap_name_valid(const char *name);
 int syncmap_register(struct syncmap *map, const char *name);
 bool syncmap_unregister(struct syncmap *map);
 struct syncmap *syncmap_find(const char *name);
@@ -181,12 +182,11 @@ void syncmap_synchronize(struct syncmap *map);
  * @len: number of bytes in @data
  * @data: the bytes
  *
- * Maps created with &syncmap_blob_ops hold blobs: they are released with
- * kvfree() and compared by content.  The char device's maps (also found
- * with syncmap_find()) hold blobs too and reuse them for later stores,
- * each within the room the allocator gave it: store blobs from
- * syncmap_blob_alloc() there, or a KASAN kernel may report the reuse of
- * a blob whose room exceeds what its maker asked for.
+ * Maps created with &syncmap_blob_ops, and other blob maps found with
+ * syncmap_find(), hold blobs: they are compared by content and released
+ * by the map.  Blobs stored into a blob map must come from
+ * syncmap_blob_alloc(); once stored, the map owns them and may keep them
+ * for its own later stores.
  */
 struct syncmap_blob {
 	u32 len;

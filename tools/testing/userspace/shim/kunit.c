@@ -13,7 +13,7 @@
 #include <fnmatch.h>
 
 #include "kunit.h"
-#include "../../../../module/syncmap_dev.h"
+#include "../../../../module/syncmap_blob.h"
 #include "../../../../module/syncmap_internal.h"
 
 #define MAX_SUITES 32
