@@ -458,7 +458,7 @@ static void loads_see_present_keys_through_rebuilds(struct kunit *test)
 	run_reader_while_writer(test, w, map, &tr, NULL, stable_reader,
 				churn_writer);
 
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	KUNIT_EXPECT_EQ(test, w[0].errors, 0);
 	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
 	KUNIT_EXPECT_GE(test, st.promotions, 2);
@@ -575,7 +575,7 @@ static void loads_see_keys_of_a_growing_dirty_map(struct kunit *test)
 	run_reader_while_writer(test, w, map, &tr, &high, present_reader,
 				growing_writer);
 
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
 	KUNIT_EXPECT_EQ_MSG(test, w[0].errors, 0,
 			    "%lu of %u loads missed a present key",

@@ -537,7 +537,7 @@ static void iter_with_a_concurrent_writer(struct kunit *test)
 	run_reader_while_writer(test, w, map, &tr, c, iter_reader,
 				churn_writer);
 
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	KUNIT_EXPECT_EQ(test, w[0].errors, 0);
 	KUNIT_EXPECT_EQ(test, w[1].errors, 0);
 	KUNIT_EXPECT_GE(test, w[0].ops, 3);

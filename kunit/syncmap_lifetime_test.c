@@ -129,7 +129,7 @@ static void registry_names(struct kunit *test)
 
 	found = syncmap_find("kunit.map-1");
 	KUNIT_EXPECT_PTR_EQ(test, found, a);
-	syncmap_info(a, &info);
+	syncmap_fill_info(a, &info);
 	KUNIT_EXPECT_STREQ(test, info.name, "kunit.map-1");
 	KUNIT_EXPECT_NE(test, info.id, 0);
 	KUNIT_EXPECT_EQ(test, info.mode, 0600);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The state machine of Go's design, checked through syncmap_stats():
+ * The state machine of Go's design, checked through syncmap_fill_stats():
  * amended dirty maps, promotion after misses, expunging while a dirty map
  * is built, unexpunging on a later store, Clear, and lazy deletion that
  * does not pile up.

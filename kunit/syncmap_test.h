@@ -56,7 +56,7 @@ void tmap_destroy_check(struct kunit *test, struct syncmap *map,
 			struct tracker *tr);
 
 void tmap_promote(struct syncmap *map);
-/* syncmap_stats() by value. */
+/* syncmap_fill_stats() by value. */
 struct syncmap_stats tstats(struct syncmap *map);
 
 /* Key "k<n>" as text: short, distinct, printable. */

@@ -114,7 +114,7 @@ struct syncmap_stats tstats(struct syncmap *map)
 {
 	struct syncmap_stats st;
 
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	return st;
 }
 

@@ -1369,13 +1369,13 @@ size_t syncmap_len(struct syncmap *map)
 EXPORT_SYMBOL_NS_GPL(syncmap_len, SYNCMAP);
 
 /**
- * syncmap_stats() - read a map's counters
+ * syncmap_fill_stats() - read a map's counters
  * @map: the map
  * @stats: filled in
  *
  * Context: process context; takes the map's lock briefly.
  */
-void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
+void syncmap_fill_stats(struct syncmap *map, struct syncmap_stats *stats)
 {
 	struct syncmap_table *read, *dirty;
 	int cpu;
@@ -1404,7 +1404,7 @@ void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats)
 	stats->len = syncmap_len(map);
 	stats->pending_release = max(syncmap_pending(map), 0L);
 }
-EXPORT_SYMBOL_NS_GPL(syncmap_stats, SYNCMAP);
+EXPORT_SYMBOL_NS_GPL(syncmap_fill_stats, SYNCMAP);
 
 /**
  * syncmap_synchronize() - wait for a map's background work

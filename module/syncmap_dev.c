@@ -462,7 +462,7 @@ static int syncmap_dev_create(struct syncmap_file *sf, void __user *uarg)
 			goto out_unlock;
 		}
 	}
-	syncmap_info(map, &info);
+	syncmap_fill_info(map, &info);
 	c.id = info.id;
 	c.max_key_len = info.max_key_len;
 	err = syncmap_dev_copy_out(uarg, usize, &c, sizeof(c));
@@ -532,7 +532,7 @@ static int syncmap_dev_open_map(struct syncmap_file *sf, void __user *uarg)
 		err = -ENOENT;
 		goto out_unlock;
 	}
-	syncmap_info(map, &info);
+	syncmap_fill_info(map, &info);
 	if (!syncmap_holds_blobs(map))
 		err = -EOPNOTSUPP;
 	else
@@ -597,7 +597,7 @@ static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 		return err;
 	if (!sf->writable)
 		return -EBADF;
-	syncmap_info(map, &info);
+	syncmap_fill_info(map, &info);
 	if (!uid_eq(current_fsuid(), info.uid) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
@@ -605,7 +605,7 @@ static int syncmap_dev_destroy(struct syncmap_file *sf, void __user *uarg)
 	dm = syncmap_dev_unlist(map);
 	if (!dm) {
 		/* Still named: by a kernel module.  Else gone already. */
-		syncmap_info(map, &info);
+		syncmap_fill_info(map, &info);
 		err = info.name[0] ? -EPERM : -ENOENT;
 	}
 	mutex_unlock(&syncmap_dev_lock);
@@ -666,8 +666,8 @@ static int syncmap_dev_info(struct syncmap_file *sf, void __user *uarg)
 	if (size > SYNCMAP_DEV_MAX_STRUCT)
 		return -E2BIG;
 
-	syncmap_info(map, &info);
-	syncmap_stats(map, &st);
+	syncmap_fill_info(map, &info);
+	syncmap_fill_stats(map, &st);
 	i.size = sizeof(i);
 	strscpy(i.name, info.name, sizeof(i.name));
 	i.id = info.id;
@@ -723,7 +723,7 @@ static int syncmap_dev_list(void __user *uarg)
 
 	id = l.start_id;
 	while (n < l.count && (map = syncmap_find_next(&id))) {
-		syncmap_info(map, &info);
+		syncmap_fill_info(map, &info);
 		if (syncmap_holds_blobs(map) &&
 		    (admin || !syncmap_dev_permission(&info, MAY_READ))) {
 			memset(&e, 0, sizeof(e));

@@ -57,8 +57,8 @@ void syncmap_fdinfo_show(struct seq_file *m, struct syncmap *map,
 	struct syncmap_stats st;
 	unsigned int i;
 
-	syncmap_info(map, &info);
-	syncmap_stats(map, &st);
+	syncmap_fill_info(map, &info);
+	syncmap_fill_stats(map, &st);
 	seq_printf(m, "map_name:\t%s\n", info.name);
 	seq_printf(m, "map_id:\t%u\n", info.id);
 	seq_printf(m, "owner_uid:\t%u\n",

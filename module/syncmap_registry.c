@@ -225,13 +225,13 @@ struct syncmap *syncmap_find_next(u32 *id)
 EXPORT_SYMBOL_NS_GPL(syncmap_find_next, SYNCMAP);
 
 /**
- * syncmap_info() - name, id, owner and limits of a map
+ * syncmap_fill_info() - name, id, owner and limits of a map
  * @map: the map
  * @info: filled in
  *
  * Context: process context; may sleep.
  */
-void syncmap_info(struct syncmap *map, struct syncmap_info *info)
+void syncmap_fill_info(struct syncmap *map, struct syncmap_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	mutex_lock(&syncmap_registry_lock);
@@ -243,7 +243,7 @@ void syncmap_info(struct syncmap *map, struct syncmap_info *info)
 	info->max_entries = map->max_entries;
 	info->max_key_len = map->max_key_len;
 }
-EXPORT_SYMBOL_NS_GPL(syncmap_info, SYNCMAP);
+EXPORT_SYMBOL_NS_GPL(syncmap_fill_info, SYNCMAP);
 
 /**
  * syncmap_registry_exit() - check the registry is empty at module unload

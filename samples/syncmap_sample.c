@@ -81,7 +81,7 @@ static void sample_demo(void)
 
 	pr_info("range:\n");
 	syncmap_range(sample_map, sample_show, NULL);
-	syncmap_stats(sample_map, &st);
+	syncmap_fill_stats(sample_map, &st);
 	pr_info("len %llu, read %llu, dirty %llu, hits %llu, misses %llu, promotions %llu\n",
 		st.len, st.read_entries, st.dirty_entries, st.hits,
 		st.misses, st.promotions);

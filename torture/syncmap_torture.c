@@ -1753,7 +1753,7 @@ static void tt_watch_growth(struct tt_thread *t, u64 *slots, u64 *promotions)
 {
 	struct syncmap_stats st;
 
-	syncmap_stats(t->run->m->map, &st);
+	syncmap_fill_stats(t->run->m->map, &st);
 	if (st.promotions == *promotions && *slots && st.dirty_slots > *slots)
 		t->growths++;
 	t->growing_seen += !!st.growing;
@@ -2440,7 +2440,7 @@ static void tt_poll(struct tt_run *run)
 	}
 	if (atomic_read(&run->errors))
 		atomic_set(&run->stop, 1);
-	syncmap_stats(run->m->map, &st);
+	syncmap_fill_stats(run->m->map, &st);
 	if (st.dirty_slots > run->last_slots && run->last_slots &&
 	    st.promotions == run->last_promotions)
 		run->polled_growths++;
@@ -2686,7 +2686,7 @@ static void tt_verify(struct tt_run *run)
 	if (!tt_ok(mt, held == (long)len))
 		tt_fail(run, "synchronized: made %ld freed %ld released %ld: %ld held, len %llu",
 			made, freed, released, held, len);
-	syncmap_stats(m->map, &st);
+	syncmap_fill_stats(m->map, &st);
 	if (!tt_ok(mt, st.pending_release == 0))
 		tt_fail(run, "after synchronize: %llu values still pending release",
 			st.pending_release);

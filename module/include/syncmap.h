@@ -146,7 +146,7 @@ struct syncmap *syncmap_find(const char *name);
 struct syncmap *syncmap_find_next(u32 *id);
 struct syncmap *syncmap_get(struct syncmap *map);
 void syncmap_put(struct syncmap *map);
-void syncmap_info(struct syncmap *map, struct syncmap_info *info);
+void syncmap_fill_info(struct syncmap *map, struct syncmap_info *info);
 
 int syncmap_read_lock(struct syncmap *map);
 void syncmap_read_unlock(struct syncmap *map, int idx);
@@ -174,7 +174,7 @@ int syncmap_compare_and_delete(struct syncmap *map, const void *key,
 void syncmap_range(struct syncmap *map, syncmap_range_fn fn, void *arg);
 int syncmap_clear(struct syncmap *map);
 size_t syncmap_len(struct syncmap *map);
-void syncmap_stats(struct syncmap *map, struct syncmap_stats *stats);
+void syncmap_fill_stats(struct syncmap *map, struct syncmap_stats *stats);
 void syncmap_synchronize(struct syncmap *map);
 
 /**

@@ -626,6 +626,6 @@ bool bench_map_syncmap_stats(struct bench_map *m, struct syncmap_stats *st)
 {
 	if (m->kind != BENCH_SYNCMAP)
 		return false;
-	syncmap_stats(m->sm, st);
+	syncmap_fill_stats(m->sm, st);
 	return true;
 }

@@ -79,6 +79,6 @@ unsigned long spec_sm_locked_allocs(void *m)
 {
 	struct syncmap_stats st;
 
-	syncmap_stats(m, &st);
+	syncmap_fill_stats(m, &st);
 	return st.locked_allocs;
 }

@@ -388,7 +388,7 @@ static void per_thread_models(struct kunit *test)
 	syncmap_range(map, count_fn, &counted);
 	KUNIT_EXPECT_EQ(test, syncmap_len(map), len);
 	KUNIT_EXPECT_EQ(test, counted, len);
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	kunit_info(test, "%d threads x %llu ops, %llu ranges, %llu promotions, %llu expunged",
 		   N, t[0].ops, t[N].done, st.promotions, st.expunged);
 	cmap_destroy(test, map, &b);
@@ -620,7 +620,7 @@ static void range_once_and_every_stable_key(struct kunit *test)
 	cthreads_join(&t[W], R);
 	for (i = 0; i < W + R; i++)
 		KUNIT_EXPECT_EQ_MSG(test, t[i].errors, 0, "thread %llu", i);
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	kunit_info(test, "%llu + %llu ranges, %llu promotions, %llu rebuilds, %llu expunged",
 		   t[W].done, t[W + 1].done, st.promotions, st.dirty_rebuilds,
 		   st.expunged);
@@ -753,7 +753,7 @@ static void growth_run(struct kunit *test, unsigned int delay_ms)
 	__atomic_store_n(&stop, true, __ATOMIC_RELEASE);
 	cthreads_join(t, R);
 	shim_wq_set_delay_ms(0);
-	syncmap_stats(map, &st);
+	syncmap_fill_stats(map, &st);
 	for (i = 0; i <= R; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, t[i].errors, 0,
 				    "thread %d: %lu of %llu loads missed a present key",

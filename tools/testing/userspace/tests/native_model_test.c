@@ -290,7 +290,7 @@ static void nmodel_run(struct kunit *test, u32 seed, u32 keys, u64 ops,
 			/* The books, once the background work is done. */
 			what = "books";
 			syncmap_synchronize(m->map);
-			syncmap_stats(m->map, &st);
+			syncmap_fill_stats(m->map, &st);
 			NCHECK(st.pending_release == 0);
 			NCHECK(st.len == m->len);
 			NCHECK(atomic_long_read(&m->tr.made) ==
@@ -298,7 +298,7 @@ static void nmodel_run(struct kunit *test, u32 seed, u32 keys, u64 ops,
 			       atomic_long_read(&m->tr.freed) + m->len);
 		}
 	}
-	syncmap_stats(m->map, &st);
+	syncmap_fill_stats(m->map, &st);
 	kunit_info(test, "seed %u, %u keys: %llu ops, %llu promotions, %llu rebuilds, %llu expunged, %llu slots",
 		   seed, keys, op, st.promotions, st.dirty_rebuilds,
 		   st.expunged, st.read_slots);
