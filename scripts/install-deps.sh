@@ -28,6 +28,10 @@ pkgs=(
 	perl			# checkpatch.pl
 	liburcu-dev		# the core built in userspace (tools/testing/userspace)
 	golang-go		# make bench-native: Go's own sync.Map
+	# make deb and scripts/test-packages.sh: the Debian packages, DKMS,
+	# the man pages and the bash completion
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot adduser
+	pkg-config man-db groff-base bash-completion
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
