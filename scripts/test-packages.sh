@@ -108,8 +108,10 @@ for p in "${pkgs[@]}"; do
 done
 changes=$deb/syncmap_${version}_$(dpkg --print-architecture).changes
 lint() {
-	lintian -I --pedantic "$changes" 2>&1 | grep -v 'running with root privileges' |
-		tee /dev/stderr | { ! grep -qE '^[EWIPX]: '; }
+	local tags
+	tags=$(lintian -I --pedantic "$changes" 2>&1 | grep -v 'running with root privileges')
+	echo "$tags"
+	! grep -qE '^[EWIPXCON]: ' <<<"$tags"
 }
 t "lintian -I --pedantic reports no tag" lint
 t "debian/changelog has the version of dkms.conf" \
