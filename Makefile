@@ -1,9 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# syncmap: out-of-tree build and test lab.
+# syncmap: out-of-tree module, its userspace tools, and the test lab.
 #
-#   make           build the modules against the lab kernel (built and
-#                  cached on first use, see scripts/lab-kernel.sh)
+# Build and install (any kernel from 6.1 to 6.12 with its headers):
+#   make           syncmap.ko against KDIR (default: the running kernel,
+#                  /lib/modules/$(uname -r)/build), libsyncmap and
+#                  syncmapctl
+#   make install   modules_install (INSTALL_MOD_PATH=$(DESTDIR)), the
+#                  kernel headers and Module.symvers under
+#                  $(PREFIX)/src/syncmap-VERSION, syncmapctl, libsyncmap
+#                  (.so, .a, headers, syncmap.pc), man pages, bash
+#                  completion and the udev rule; DESTDIR, PREFIX
+#                  (/usr/local) and the directories below PREFIX move it
+#   make modules / utils / install-modules / install-utils   the halves
+#   make dkms-install  the DKMS source tree in $(DESTDIR)/usr/src/syncmap-VERSION
+#   make deb       the Debian packages (dpkg-buildpackage -b) into build/deb
+#
+# The lab (the lab kernel is built and cached on first use, see
+# scripts/lab-kernel.sh):
+#   make lab-modules  every module (syncmap, KUnit, sample, torture)
+#                  against the lab kernel, in build/lab
 #   make check     everything: deps, host tests, lab kernel, modules (W=1), lint,
 #                  compat build, tools, initramfs, QEMU, log check; the
 #                  last line printed is "N passed, N failed"
@@ -26,21 +42,27 @@
 #                  running the KUnit suites and the native ones (about a
 #                  minute and a half, no kernel, no QEMU; part of check)
 #   make compat    build against the stock 6.1 headers, W=1, no warnings
-#   make clean     remove build/ (the kernel cache outside the repo stays)
+#   make host-tests  the tests run on the build machine (part of check),
+#                  among them scripts/test-packages.sh: the packages built,
+#                  installed (DKMS), and their module and tool run in the
+#                  stock 6.1 guest
+#   make clean     remove build/ and the in-tree module build (the kernel
+#                  cache outside the repo stays)
 #
-# KDIR=<dir> builds the modules against another kernel tree instead of the
-# lab kernel.  SYNCMAP_CACHE moves the kernel cache (default
+# LAB_KDIR=<dir> builds lab-modules against another kernel tree instead
+# of the lab kernel.  SYNCMAP_CACHE moves the kernel cache (default
 # ~/.cache/syncmap).
 #
-# The modules are never built in the source tree: each flavour (lab,
-# sparse, compat) gets an rsync'd copy under build/, because Kbuild before
-# 6.13 has no separate output directory for M= builds and the lab and
-# stock-kernel objects would otherwise overwrite each other.
+# "make" builds in the tree, as DKMS does.  The lab's modules are never
+# built in the source tree: each flavour (lab, sparse, compat) gets an
+# rsync'd copy under build/, because Kbuild before 6.13 has no separate
+# output directory for M= builds and the lab and stock-kernel objects
+# would otherwise overwrite each other.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .ONESHELL:
-.DEFAULT_GOAL := modules
+.DEFAULT_GOAL := all
 MAKEFLAGS += --no-print-directory
 
 BUILD := $(CURDIR)/build
@@ -71,15 +93,113 @@ rsync -a --delete --delete-excluded \
 	$(CURDIR)/ $(BUILD)/$(1)/
 endef
 
-.PHONY: all modules check demo lint checkpatch sparse kernel-doc htmldocs \
-	compat tools \
-	initramfs run kcsan run-kcsan torture bench bench-smoke bench-check \
-	host-tests clean help
+.PHONY: all modules modules-clean utils install install-modules \
+	install-utils dkms-install deb lab-modules check demo lint checkpatch \
+	sparse kernel-doc htmldocs compat tools initramfs run kcsan run-kcsan \
+	torture bench bench-smoke bench-check host-tests clean help
 
-all: modules
+# --- Build and install for a user's kernel ---
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# The module directories "make" builds (Kbuild): the one a user installs.
+SYNCMAP_DIRS ?= module
+# The project's version, kept in one place: dkms.conf.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+# udev ignores $(PREFIX): by default the rule goes where an admin's do.
+UDEVRULESDIR ?= /etc/udev/rules.d
+KSRCDIR ?= $(PREFIX)/src/syncmap-$(VERSION)
+install_dirs = DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) \
+	LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR) BASHCOMPDIR=$(BASHCOMPDIR)
+
+kbuild = $(MAKE) -C "$(KDIR)" M=$(CURDIR) SYNCMAP_DIRS="$(SYNCMAP_DIRS)"
+define need-kdir
+if [[ ! -f "$(KDIR)/Makefile" ]]; then
+	echo "syncmap: no kernel build tree at $(KDIR)." >&2
+	echo "  Install the headers of that kernel (Debian: linux-headers-$$(uname -r))," >&2
+	echo "  pass KDIR=<kernel build tree>, or use 'make lab-modules' for the lab kernel." >&2
+	exit 1
+fi
+endef
+
+all: modules utils
 
 modules:
-	@kdir=$(if $(KDIR),$(KDIR),$(lab_kdir))
+	@$(need-kdir)
+	$(kbuild) modules
+
+modules-clean:
+	@$(need-kdir)
+	$(kbuild) clean
+
+utils:
+	@$(MAKE) -C tools utils
+
+install: install-modules install-utils
+
+# Kbuild's modules_install (into INSTALL_MOD_PATH/lib/modules/RELEASE/
+# extra, depmod run when the tree has a System.map), then what a module
+# built against syncmap's exported API needs, as openzfs lays it out:
+# the in-kernel header, the uapi header it includes, and the
+# Module.symvers of that kernel release (KBUILD_EXTRA_SYMBOLS).
+install-modules: modules
+	@# The release the module was built for, as modules_install names it
+	# (Debian's headers have the upstream version in kernel.release).
+	rel=$$(modinfo -F vermagic module/syncmap.ko | cut -d' ' -f1)
+	$(kbuild) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	install -D -m 0644 module/include/syncmap.h $(DESTDIR)$(KSRCDIR)/include/syncmap.h
+	install -D -m 0644 module/include/uapi/syncmap.h \
+		$(DESTDIR)$(KSRCDIR)/include/uapi/syncmap.h
+	install -D -m 0644 Module.symvers $(DESTDIR)$(KSRCDIR)/$$rel/Module.symvers
+
+# Every further name in a page's NAME line gets a ".so" page of its own,
+# so "man syncmap_store" finds syncmap_load(3).
+MAN_PAGES := $(wildcard man/*.[348])
+install-utils: utils
+	@$(MAKE) -C tools install-utils $(install_dirs)
+	for m in $(MAN_PAGES); do
+		page=$${m#man/}; sec=$${m##*.}
+		install -D -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$$sec/$$page"
+		for n in $$(sed -n '/^\.SH NAME/{n;s/ \\-.*//;s/,/ /g;p;q}' "$$m"); do
+			[[ $$n.$$sec == "$$page" ]] && continue
+			echo ".so man$$sec/$$page" >"$(DESTDIR)$(MANDIR)/man$$sec/$$n.$$sec"
+		done
+	done
+	install -D -m 0644 tools/udev/60-syncmap.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-syncmap.rules
+
+# The tree DKMS builds from: what dkms.conf's MAKE needs and nothing
+# else.  "dkms add/build/install syncmap/$(VERSION)" then takes it.
+DKMS_SRC := $(DESTDIR)/usr/src/syncmap-$(VERSION)
+dkms-install:
+	@install -d $(DKMS_SRC)
+	install -m 0644 dkms.conf Kbuild Makefile $(DKMS_SRC)/
+	(cd module && find . -name '*.[ch]' -o -name Kbuild) | sort | while read -r f; do
+		install -D -m 0644 "module/$$f" "$(DKMS_SRC)/module/$$f"
+	done
+
+# The Debian packages (debian/), built from a copy of the tree in
+# build/deb/src; the .debs and .changes land in build/deb.
+deb:
+	@$(SCRIPTS)/install-deps.sh
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/src
+	rsync -a --exclude=/build --exclude=/.git --exclude=/tools/out \
+		$(foreach p,$(products),--exclude='$(p)') $(CURDIR)/ $(BUILD)/deb/src/
+	cd $(BUILD)/deb/src
+	dpkg-buildpackage -b -us -uc
+	ls $(BUILD)/deb/*.deb
+
+# --- The lab ---
+
+lab-modules:
+	@kdir=$(if $(LAB_KDIR),$(LAB_KDIR),$(lab_kdir))
 	$(call sync-tree,lab)
 	$(MAKE) -C "$$kdir" M=$(BUILD)/lab modules
 	find $(BUILD)/lab -name '*.ko' | sort
@@ -87,7 +207,7 @@ modules:
 check:
 	@$(SCRIPTS)/install-deps.sh
 	$(MAKE) host-tests || true   # judged by check-log
-	$(MAKE) modules W=1
+	$(MAKE) lab-modules W=1
 	$(MAKE) lint
 	$(MAKE) compat
 	$(MAKE) tools
@@ -101,7 +221,8 @@ check:
 
 # Tests that run on the build machine, not in a guest: each prints TAP to
 # $(RESULTS)/host/NAME.tap and its exit status to NAME.rc, for check-log.
-HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh $(SCRIPTS)/test-userspace-core.sh
+HOST_TESTS := $(SCRIPTS)/test-lab-kernel.sh $(SCRIPTS)/test-userspace-core.sh \
+	$(SCRIPTS)/test-packages.sh
 host-tests:
 	@rm -rf $(RESULTS)/host
 	mkdir -p $(RESULTS)/host
@@ -127,7 +248,7 @@ lint: checkpatch sparse kernel-doc htmldocs
 
 # kernel-doc of every source and header: any warning fails.
 kernel-doc:
-	@files=$$(find $(MODDIRS) -name '*.[ch]' | sort)
+	@files=$$(find $(MODDIRS) -name '*.[ch]' ! -name '*.mod.c' | sort)
 	out=$$(perl "$(ksrc)/scripts/kernel-doc" -none -Wall $$files 2>&1)
 	if [[ -n $$out ]]; then echo "$$out"; echo "kernel-doc: FAILED"; exit 1; fi
 	echo "kernel-doc: clean ($$(wc -w <<<"$$files") files)"
@@ -145,7 +266,7 @@ htmldocs:
 # checkpatch from the lab kernel's source; --strict makes CHECKs count,
 # and any ERROR, WARNING or CHECK fails.
 checkpatch:
-	@files=$$(find $(MODDIRS) -name '*.[ch]' 2>/dev/null | sort)
+	@files=$$(find $(MODDIRS) -name '*.[ch]' ! -name '*.mod.c' 2>/dev/null | sort)
 	if [[ -z $$files ]]; then echo "checkpatch: no sources yet"; exit 0; fi
 	rc=0
 	out=$$("$(ksrc)/scripts/checkpatch.pl" --strict --no-tree --show-types \
@@ -182,9 +303,9 @@ compat:
 	fi
 	echo "compat: clean against $$hdrs"
 
-# Hook for the userspace side.  If tools/Makefile exists it is run as
-#   make -C tools KSRC=<6.12 source> KDIR=<lab kernel build>
-#   make -C tools install KSRC=... KDIR=... DESTDIR=build/rootfs
+# The userspace side of the lab:
+#   make -C tools KSRC=<6.12 source>
+#   make -C tools install KSRC=... DESTDIR=build/rootfs
 # KSRC has tools/testing/selftests/kselftest_harness.h.  Whatever is
 # installed under DESTDIR is copied over the root of the lab initramfs
 # (shared libraries of dynamic executables come along); every executable
@@ -193,11 +314,9 @@ compat:
 tools:
 	@rm -rf $(ROOTFS)
 	mkdir -p $(ROOTFS)
-	if [[ -f tools/Makefile ]]; then
-		src=$(ksrc); kdir=$(lab_kdir)
-		$(MAKE) -C tools KSRC="$$src" KDIR="$$kdir"
-		$(MAKE) -C tools install KSRC="$$src" KDIR="$$kdir" DESTDIR=$(ROOTFS)
-	fi
+	src=$(ksrc)
+	$(MAKE) -C tools KSRC="$$src"
+	$(MAKE) -C tools install KSRC="$$src" DESTDIR=$(ROOTFS)
 
 # One finit_module() call per load: busybox's insmod retries with
 # init_module() when finit_module() fails, which would run the torture
@@ -211,7 +330,7 @@ initramfs: $(FINIT)
 	@$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-lab.cpio.gz \
 		-i $(SCRIPTS)/guest-init.sh -m $(BUILD)/lab -x $(ROOTFS) -b $(FINIT)
 
-# Boot the lab kernel with the modules built by "make modules".  The old
+# Boot the lab kernel with the modules built by "make lab-modules".  The old
 # log goes first: check-log must never judge a previous run.  The KUnit
 # suites alone take ~20 min under TCG with KASAN and lockdep; the timeout
 # leaves room for that and the selftests within CI's 90 min (a cold kernel
@@ -249,16 +368,14 @@ run-kcsan: kcsan $(FINIT)
 		-t $(LAB_TIMEOUT) -r 'lab| guest up' -a "$(KCSAN_APPEND) $(LAB_APPEND)"
 
 # The demo initramfs also gets "make -C tools install-cli" (syncmapctl and
-# tools/demo.sh) when tools/Makefile exists: no kernel source needed.
+# tools/demo.sh): no kernel source needed.
 demo:
 	@$(MAKE) compat
 	rel=$(stock_rel)
 	rm -f $(BUILD)/demo/console.log
 	rm -rf $(BUILD)/demo-rootfs
 	mkdir -p $(BUILD)/demo-rootfs
-	if [[ -f tools/Makefile ]]; then
-		$(MAKE) -C tools install-cli DESTDIR=$(BUILD)/demo-rootfs
-	fi
+	$(MAKE) -C tools install-cli DESTDIR=$(BUILD)/demo-rootfs
 	$(SCRIPTS)/mkinitramfs.sh -o $(BUILD)/initramfs-demo.cpio.gz \
 		-i $(SCRIPTS)/guest-demo.sh -m $(BUILD)/compat -x $(BUILD)/demo-rootfs
 	$(SCRIPTS)/run-qemu.sh -k /boot/vmlinuz-$$rel \
@@ -340,7 +457,8 @@ bench-check:
 
 clean:
 	@rm -rf $(BUILD)
-	if [[ -f tools/Makefile ]]; then $(MAKE) -C tools clean || true; fi
+	$(MAKE) -C tools clean
+	if [[ -f "$(KDIR)/Makefile" ]]; then $(MAKE) modules-clean SYNCMAP_DIRS="$(MODDIRS)"; fi
 
 help:
 	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))

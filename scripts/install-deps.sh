@@ -29,6 +29,10 @@ pkgs=(
 	liburcu-dev		# the core built in userspace (tools/testing/userspace)
 	golang-go		# make bench-native: Go's own sync.Map
 	python3-sphinx		# make htmldocs (Documentation/conf.py)
+	# make deb and scripts/test-packages.sh: the Debian packages, DKMS,
+	# the man pages and the bash completion
+	dpkg-dev debhelper dh-dkms dkms lintian fakeroot adduser
+	pkg-config man-db groff-base bash-completion
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# CLI tests of syncmapctl: every verb, --help, exit codes, and the -j
-# output validated by a strict JSON parser (json_check).  Prints TAP.
+# CLI tests of syncmapctl: every verb, --help, --version, prefixed verbs,
+# exit codes, and the -j and -p output validated by a strict JSON parser
+# (json_check).  Prints TAP.
 # POSIX sh only: it runs in a busybox guest.
 #
 # Environment: SYNCMAPCTL and JSON_CHECK override the programs used.
@@ -255,6 +256,72 @@ expect_has "batch -j error entry" '"errno":7'
 expect_has "batch went on after the error" '{"op":"store","key":"ok","stored":true}'
 stdin=
 
+# --version, -p, prefixed verbs, options after the verb, errors on stderr.
+run 0 "--version" "$ctl" --version
+if grep -qE '^syncmapctl [0-9]+\.[0-9]+' "$out"; then
+	ok "--version prints the version"
+else
+	not_ok "--version prints the version"
+fi
+run 0 "-V" "$ctl" -V
+expect_has "-V prints the version" "syncmapctl "
+run 0 "show -j for -p" "$ctl" -j show "$map"
+# Counters may move between the two calls (values released after a
+# grace period): the numbers are left out of the comparison.
+tr -d '\n' <"$out" | sed 's/[0-9][0-9]*/N/g' >"$out.j"
+run 0 "show -p" "$ctl" -p show "$map"
+json "show -p" object
+expect_has "show -p indents members" '    "name": "'"$map"'",'
+expect_has "show -p indents nested members" '        "hits": '
+if [ "$(sed 's/^ *//' "$out" | tr -d '\n' | sed 's/": /":/g; s/[0-9][0-9]*/N/g')" = \
+     "$(cat "$out.j")" ]; then
+	ok "show -p holds what show -j holds"
+else
+	echo "# -j: $(cat "$out.j")" >>"$res"
+	not_ok "show -p holds what show -j holds"
+fi
+run 0 "list --pretty" "$ctl" --pretty list
+json "list --pretty" array
+run 0 "dump -p" "$ctl" -p dump "$map"
+json "dump -p" array
+run 1 "load -p a missing key" "$ctl" -p load "$map" nope
+json "load -p missing" object
+run 0 "a prefix of a verb" "$ctl" sh "$map"
+expect_has "sh is show" "len:             "
+run 1 "load-a is load-and-delete (absent key)" "$ctl" -j load-a "$map" nope
+expect_has "load-a ran load-and-delete" '"op":"load-and-delete"'
+run 0 "an exact verb beats longer ones" "$ctl" -j load "$map" greeting
+expect_has "load is load, not load-or-store" '"op":"load"'
+run 2 "an ambiguous prefix" "$ctl" lo "$map" greeting
+expect_err "the ambiguous prefix names the candidates" \
+	"could be: load load-or-store load-and-delete"
+if [ -s "$out" ]; then
+	not_ok "a usage error prints nothing on stdout"
+else
+	ok "a usage error prints nothing on stdout"
+fi
+run 2 "an ambiguous prefix for help" "$ctl" help c
+expect_err "help c names the candidates" "could be: create cas cad clear"
+run 0 "help with a prefix" "$ctl" help cr
+expect_has "help cr is create's usage" "syncmapctl [-j] [--hex] create"
+run 0 "a prefix with --help" "$ctl" des --help
+expect_has "des --help is destroy's usage" "syncmapctl [-j] [--hex] destroy"
+run 0 "options after the verb" "$ctl" load "$map" greeting -j
+expect_out "-j after the verb" '{"op":"load","key":"greeting","found":true,"value":"hello"}'
+run 0 "-- ends the options" "$ctl" store "$map" -- dash -v
+run 0 "load a value starting with -" "$ctl" load "$map" -- dash
+expect_out "the value starting with - came back" "-v"
+run 1 "an error on a missing map" "$ctl" show no-such-map-$$
+expect_err "the error goes to stderr" "syncmapctl: map 'no-such-map-$$'"
+if [ -s "$out" ]; then
+	not_ok "the error prints nothing on stdout"
+else
+	ok "the error prints nothing on stdout"
+fi
+run 0 "create with a prefix" "$ctl" cr "$map-2"
+run 0 "destroy with a prefix" "$ctl" des "$map-2"
+run 1 "the prefixed destroy destroyed it" "$ctl" show "$map-2"
+
 # clear, destroy.
 run 0 "clear" "$ctl" clear "$map"
 run 0 "show after clear" "$ctl" -j show "$map"
@@ -265,6 +332,6 @@ run 1 "show a destroyed map" "$ctl" show "$map"
 
 echo "1..$n"
 cat "$res"
-rm -f "$out" "$out.err" "$out.in" "$out.jerr" "$res"
+rm -f "$out" "$out.err" "$out.in" "$out.jerr" "$out.j" "$res"
 echo "# passed=$((n - failed)) failed=$failed"
 [ "$failed" -eq 0 ]

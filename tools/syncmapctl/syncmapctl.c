@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,8 +22,15 @@
 #define EXIT_USAGE	2
 #define EXIT_ERROR	3	/* any other failure, reported with errno text */
 
+#ifndef SYNCMAPCTL_VERSION
+#define SYNCMAPCTL_VERSION "unknown"
+#endif
+
 static bool json;
+static bool pretty;
 static bool hex;
+/* Where results go: stdout, or a buffer that -p indents at the end. */
+static FILE *ofile;
 
 struct buf {
 	unsigned char *data;
@@ -69,16 +77,16 @@ static void json_str(const unsigned char *s, size_t len)
 {
 	size_t i;
 
-	putchar('"');
+	fputc('"', ofile);
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"' || s[i] == '\\')
-			printf("\\%c", s[i]);
+			fprintf(ofile, "\\%c", s[i]);
 		else if (s[i] < 0x20 || s[i] >= 0x7f)
-			printf("\\u%04x", s[i]);
+			fprintf(ofile, "\\u%04x", s[i]);
 		else
-			putchar(s[i]);
+			fputc(s[i], ofile);
 	}
-	putchar('"');
+	fputc('"', ofile);
 }
 
 static void json_cstr(const char *s)
@@ -93,16 +101,16 @@ static void print_bytes(const unsigned char *s, size_t len)
 
 	if (hex) {
 		for (i = 0; i < len; i++)
-			printf("%02x", s[i]);
+			fprintf(ofile, "%02x", s[i]);
 		return;
 	}
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\\')
-			fputs("\\\\", stdout);
+			fputs("\\\\", ofile);
 		else if (s[i] < 0x20 || s[i] >= 0x7f)
-			printf("\\x%02x", s[i]);
+			fprintf(ofile, "\\x%02x", s[i]);
 		else
-			putchar(s[i]);
+			fputc(s[i], ofile);
 	}
 }
 
@@ -115,20 +123,20 @@ static void json_bytes(const unsigned char *s, size_t len)
 		json_str(s, len);
 		return;
 	}
-	putchar('"');
+	fputc('"', ofile);
 	for (i = 0; i < len; i++)
-		printf("%02x", s[i]);
-	putchar('"');
+		fprintf(ofile, "%02x", s[i]);
+	fputc('"', ofile);
 }
 
 static int fail(const char *what, int err)
 {
 	if (json) {
-		printf("{\"error\":");
+		fprintf(ofile, "{\"error\":");
 		json_cstr(what);
-		printf(",\"errno\":%d,\"message\":", err);
+		fprintf(ofile, ",\"errno\":%d,\"message\":", err);
 		json_cstr(strerror(err));
-		printf("}\n");
+		fprintf(ofile, "}\n");
 	}
 	fprintf(stderr, "syncmapctl: %s: %s\n", what, strerror(err));
 	return err == ENOENT ? EXIT_NOTFOUND : EXIT_ERROR;
@@ -243,14 +251,14 @@ static int do_create(int argc, char **argv)
 	if (syncmap_info(fd, &info))
 		return fail("info", errno);
 	if (json) {
-		printf("{\"name\":");
+		fprintf(ofile, "{\"name\":");
 		json_cstr(info.name);
-		printf(",\"id\":%u,\"mode\":\"%04o\",\"max_entries\":%u,"
+		fprintf(ofile, ",\"id\":%u,\"mode\":\"%04o\",\"max_entries\":%u,"
 		       "\"max_key_len\":%u,\"max_value_len\":%u}\n",
 		       info.id, info.mode, info.max_entries, info.max_key_len,
 		       info.max_value_len);
 	} else {
-		printf("created %s id %u mode %04o\n", info.name, info.id,
+		fprintf(ofile, "created %s id %u mode %04o\n", info.name, info.id,
 		       info.mode);
 	}
 	close(fd);
@@ -267,7 +275,7 @@ static int do_destroy(int argc, char **argv)
 		return fail("destroy", errno);
 	close(fd);
 	if (json)
-		printf("{\"name\":\"%s\",\"destroyed\":true}\n", argv[0]);
+		fprintf(ofile, "{\"name\":\"%s\",\"destroyed\":true}\n", argv[0]);
 	return EXIT_OK;
 }
 
@@ -281,7 +289,7 @@ static int do_clear(int argc, char **argv)
 		return fail("clear", errno);
 	close(fd);
 	if (json)
-		printf("{\"name\":\"%s\",\"cleared\":true}\n", argv[0]);
+		fprintf(ofile, "{\"name\":\"%s\",\"cleared\":true}\n", argv[0]);
 	return EXIT_OK;
 }
 
@@ -296,9 +304,9 @@ static int do_show(int argc, char **argv)
 		return fail("info", errno);
 	close(fd);
 	if (json) {
-		printf("{\"name\":");
+		fprintf(ofile, "{\"name\":");
 		json_cstr(i.name);
-		printf(",\"id\":%u,\"uid\":%u,\"mode\":\"%04o\","
+		fprintf(ofile, ",\"id\":%u,\"uid\":%u,\"mode\":\"%04o\","
 		       "\"max_entries\":%u,\"max_key_len\":%u,"
 		       "\"max_value_len\":%u,\"len\":%llu,\"stats\":{"
 		       "\"read_entries\":%llu,\"dirty_entries\":%llu,"
@@ -320,25 +328,25 @@ static int do_show(int argc, char **argv)
 		       (unsigned long long)i.pooled);
 		return EXIT_OK;
 	}
-	printf("name:            %s\n", i.name);
-	printf("id:              %u\n", i.id);
-	printf("uid:             %u\n", i.uid);
-	printf("mode:            %04o\n", i.mode);
-	printf("max_entries:     %u\n", i.max_entries);
-	printf("max_key_len:     %u\n", i.max_key_len);
-	printf("max_value_len:   %u\n", i.max_value_len);
-	printf("len:             %llu\n", (unsigned long long)i.len);
-	printf("read_entries:    %llu\n", (unsigned long long)i.read_entries);
-	printf("dirty_entries:   %llu\n", (unsigned long long)i.dirty_entries);
-	printf("amended:         %llu\n", (unsigned long long)i.amended);
-	printf("hits:            %llu\n", (unsigned long long)i.hits);
-	printf("misses:          %llu\n", (unsigned long long)i.misses);
-	printf("promotions:      %llu\n", (unsigned long long)i.promotions);
-	printf("dirty_rebuilds:  %llu\n", (unsigned long long)i.dirty_rebuilds);
-	printf("expunged:        %llu\n", (unsigned long long)i.expunged);
-	printf("pending_release: %llu\n",
+	fprintf(ofile, "name:            %s\n", i.name);
+	fprintf(ofile, "id:              %u\n", i.id);
+	fprintf(ofile, "uid:             %u\n", i.uid);
+	fprintf(ofile, "mode:            %04o\n", i.mode);
+	fprintf(ofile, "max_entries:     %u\n", i.max_entries);
+	fprintf(ofile, "max_key_len:     %u\n", i.max_key_len);
+	fprintf(ofile, "max_value_len:   %u\n", i.max_value_len);
+	fprintf(ofile, "len:             %llu\n", (unsigned long long)i.len);
+	fprintf(ofile, "read_entries:    %llu\n", (unsigned long long)i.read_entries);
+	fprintf(ofile, "dirty_entries:   %llu\n", (unsigned long long)i.dirty_entries);
+	fprintf(ofile, "amended:         %llu\n", (unsigned long long)i.amended);
+	fprintf(ofile, "hits:            %llu\n", (unsigned long long)i.hits);
+	fprintf(ofile, "misses:          %llu\n", (unsigned long long)i.misses);
+	fprintf(ofile, "promotions:      %llu\n", (unsigned long long)i.promotions);
+	fprintf(ofile, "dirty_rebuilds:  %llu\n", (unsigned long long)i.dirty_rebuilds);
+	fprintf(ofile, "expunged:        %llu\n", (unsigned long long)i.expunged);
+	fprintf(ofile, "pending_release: %llu\n",
 	       (unsigned long long)i.pending_release);
-	printf("pooled:          %llu\n", (unsigned long long)i.pooled);
+	fprintf(ofile, "pooled:          %llu\n", (unsigned long long)i.pooled);
 	return EXIT_OK;
 }
 
@@ -352,30 +360,30 @@ static int do_list(int argc, char **argv)
 	if (fd < 0)
 		return fail("open device", errno);
 	if (json)
-		printf("[");
+		fprintf(ofile, "[");
 	else
-		printf("%-6s %-32s %-6s %-5s %10s %10s\n", "ID", "NAME", "UID",
+		fprintf(ofile, "%-6s %-32s %-6s %-5s %10s %10s\n", "ID", "NAME", "UID",
 		       "MODE", "LEN", "MAX");
 	do {
 		n = syncmap_list(fd, e, 64, &id);
 		if (n < 0) {
 			if (json)
-				printf("]\n");
+				fprintf(ofile, "]\n");
 			return fail("list", errno);
 		}
 		for (i = 0; i < n; i++) {
 			if (json) {
-				printf("%s{\"id\":%u,\"name\":", first ? "" : ",",
+				fprintf(ofile, "%s{\"id\":%u,\"name\":", first ? "" : ",",
 				       e[i].id);
 				json_cstr(e[i].name);
-				printf(",\"uid\":%u,\"mode\":\"%04o\",\"len\":%llu,"
+				fprintf(ofile, ",\"uid\":%u,\"mode\":\"%04o\",\"len\":%llu,"
 				       "\"max_entries\":%u,\"max_key_len\":%u,"
 				       "\"max_value_len\":%u}", e[i].uid,
 				       e[i].mode, (unsigned long long)e[i].len,
 				       e[i].max_entries, e[i].max_key_len,
 				       e[i].max_value_len);
 			} else {
-				printf("%-6u %-32s %-6u %04o  %10llu %10u\n",
+				fprintf(ofile, "%-6u %-32s %-6u %04o  %10llu %10u\n",
 				       e[i].id, e[i].name, e[i].uid, e[i].mode,
 				       (unsigned long long)e[i].len,
 				       e[i].max_entries);
@@ -384,7 +392,7 @@ static int do_list(int argc, char **argv)
 		}
 	} while (id);
 	if (json)
-		printf("]\n");
+		fprintf(ofile, "]\n");
 	close(fd);
 	return EXIT_OK;
 }
@@ -505,16 +513,16 @@ static int exec_op(int fd, const struct op_desc *d, struct buf *args,
 		int err = errno;
 
 		if (json) {
-			printf("{\"op\":\"%s\",\"key\":", d->verb);
+			fprintf(ofile, "{\"op\":\"%s\",\"key\":", d->verb);
 			json_bytes(args[0].data, args[0].len);
-			printf(",\"errno\":%d,\"error\":", err);
+			fprintf(ofile, ",\"errno\":%d,\"error\":", err);
 			json_cstr(strerror(err));
-			printf("}%s", in_batch ? "" : "\n");
+			fprintf(ofile, "}%s", in_batch ? "" : "\n");
 		} else {
 			if (in_batch) {
-				printf("%s ", d->verb);
+				fprintf(ofile, "%s ", d->verb);
 				print_bytes(args[0].data, args[0].len);
-				printf(": error: %s\n", strerror(err));
+				fprintf(ofile, ": error: %s\n", strerror(err));
 			}
 		}
 		if (!in_batch)
@@ -524,38 +532,38 @@ static int exec_op(int fd, const struct op_desc *d, struct buf *args,
 		return EXIT_ERROR;
 	}
 	if (json) {
-		printf("{\"op\":\"%s\",\"key\":", d->verb);
+		fprintf(ofile, "{\"op\":\"%s\",\"key\":", d->verb);
 		json_bytes(args[0].data, args[0].len);
 		if (d->yes)
-			printf(",\"%s\":%s", d->yes, ret ? "true" : "false");
+			fprintf(ofile, ",\"%s\":%s", d->yes, ret ? "true" : "false");
 		else
-			printf(",\"stored\":true");
+			fprintf(ofile, ",\"stored\":true");
 		if (d->returns_value && ret) {
-			printf(",\"value\":");
+			fprintf(ofile, ",\"value\":");
 			json_bytes(out.data, out.len);
 		}
-		printf("}%s", in_batch ? "" : "\n");
+		fprintf(ofile, "}%s", in_batch ? "" : "\n");
 	} else if (in_batch) {
-		printf("%s ", d->verb);
+		fprintf(ofile, "%s ", d->verb);
 		print_bytes(args[0].data, args[0].len);
-		printf(": %s", ret ? (d->yes ? d->yes : "") : d->no);
+		fprintf(ofile, ": %s", ret ? (d->yes ? d->yes : "") : d->no);
 		if (d->returns_value && ret) {
-			printf(" ");
+			fprintf(ofile, " ");
 			print_bytes(out.data, out.len);
 		}
-		printf("\n");
+		fprintf(ofile, "\n");
 	} else if (d->returns_value && ret &&
 		   d->code != SYNCMAP_OP_SWAP &&
 		   d->code != SYNCMAP_OP_LOAD_OR_STORE) {
 		print_bytes(out.data, out.len);
-		printf("\n");
+		fprintf(ofile, "\n");
 	} else if (d->returns_value && ret) {
-		printf("%s: ", d->yes);
+		fprintf(ofile, "%s: ", d->yes);
 		print_bytes(out.data, out.len);
-		printf("\n");
+		fprintf(ofile, "\n");
 	} else if (d->code != SYNCMAP_OP_STORE) {
 		if (ret || !d->zero_is_notfound)
-			printf("%s\n", ret ? d->yes : d->no);
+			fprintf(ofile, "%s\n", ret ? d->yes : d->no);
 		else
 			fprintf(stderr, "syncmapctl: %s\n", d->no);
 	}
@@ -595,24 +603,24 @@ static int do_dump(int argc, char **argv)
 	if (!it)
 		return fail("dump", errno);
 	if (json)
-		printf("[");
+		fprintf(ofile, "[");
 	while ((ret = syncmap_iter_next(it, &k, &kl, &v, &vl)) == 1) {
 		if (json) {
-			printf("%s{\"key\":", first ? "" : ",");
+			fprintf(ofile, "%s{\"key\":", first ? "" : ",");
 			json_bytes(k, kl);
-			printf(",\"value\":");
+			fprintf(ofile, ",\"value\":");
 			json_bytes(v, vl);
-			printf("}");
+			fprintf(ofile, "}");
 		} else {
 			print_bytes(k, kl);
-			printf("\t");
+			fprintf(ofile, "\t");
 			print_bytes(v, vl);
-			printf("\n");
+			fprintf(ofile, "\n");
 		}
 		first = 0;
 	}
 	if (json)
-		printf("]\n");
+		fprintf(ofile, "]\n");
 	syncmap_iter_free(it);
 	close(fd);
 	return ret < 0 ? fail("dump", errno) : EXIT_OK;
@@ -644,7 +652,7 @@ static int do_batch(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (json)
-		printf("[");
+		fprintf(ofile, "[");
 	while (getline(&line, &cap, stdin) >= 0) {
 		const struct op_desc *d;
 
@@ -658,7 +666,7 @@ static int do_batch(int argc, char **argv)
 		if (!d || n != 2 + d->nvals ||
 		    parse_kv(words + 1, n - 1, args)) {
 			if (json)
-				printf("]\n");
+				fprintf(ofile, "]\n");
 			fprintf(stderr, "syncmapctl: batch: line %d: bad operation\n",
 				lineno);
 			free(line);
@@ -666,14 +674,14 @@ static int do_batch(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (json && !first)
-			printf(",");
+			fprintf(ofile, ",");
 		first = 0;
 		ret = exec_op(fd, d, args, true);
 		if (ret == EXIT_ERROR)
 			rc = EXIT_ERROR;
 	}
 	if (json)
-		printf("]\n");
+		fprintf(ofile, "]\n");
 	free(line);
 	close(fd);
 	return rc;
@@ -722,6 +730,60 @@ static const struct verb verbs[] = {
 	{ NULL, NULL, NULL, 0, 0, NULL },
 };
 
+/*
+ * Indent the compact JSON the verbs print (-p), four spaces a level, one
+ * member or element a line; "{}" and "[]" stay as they are.  The input
+ * is well-formed: only strings need care.
+ */
+static void json_pretty(const char *s, size_t len, FILE *f)
+{
+	bool in_str = false, esc = false;
+	int depth = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			fputc(c, f);
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			fputc(c, f);
+			break;
+		case '{':
+		case '[':
+			fputc(c, f);
+			if (i + 1 < len && (s[i + 1] == '}' || s[i + 1] == ']')) {
+				fputc(s[++i], f);
+				break;
+			}
+			fprintf(f, "\n%*s", 4 * ++depth, "");
+			break;
+		case '}':
+		case ']':
+			fprintf(f, "\n%*s%c", 4 * --depth, "", c);
+			break;
+		case ',':
+			fprintf(f, ",\n%*s", 4 * depth, "");
+			break;
+		case ':':
+			fputs(": ", f);
+			break;
+		default:
+			fputc(c, f);
+		}
+	}
+}
+
 static void usage(FILE *f)
 {
 	const struct verb *v;
@@ -732,12 +794,14 @@ static void usage(FILE *f)
 		"Inspect and change syncmap maps through /dev/syncmap.\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json   print JSON\n"
-		"  -x, --hex    keys and values are hex bytes, in and out\n"
-		"  -h, --help   this help; VERB --help for one verb\n"
-		"  --           end of options (for values starting with -)\n"
+		"  -j, --json     print JSON\n"
+		"  -p, --pretty   print JSON, indented (implies -j)\n"
+		"  -x, --hex      keys and values are hex bytes, in and out\n"
+		"  -h, --help     this help; VERB --help for one verb\n"
+		"  -V, --version  print the version\n"
+		"  --             end of options (for values starting with -)\n"
 		"\n"
-		"Verbs:\n");
+		"Verbs (any unambiguous prefix will do, e.g. \"cr\" for create):\n");
 	for (v = verbs; v->name; v++)
 		fprintf(f, "  %-16s %s\n", v->name, v->args);
 	fprintf(f,
@@ -754,13 +818,36 @@ static void usage(FILE *f)
 		"The device is /dev/syncmap, or $SYNCMAP_DEVICE.\n");
 }
 
+/*
+ * The verb @name names exactly or is the only verb to start with, as in
+ * bpftool.  An ambiguous prefix is a usage error that lists the verbs it
+ * could mean.  NULL when none, with the error printed.
+ */
 static const struct verb *find_verb(const char *name)
 {
-	const struct verb *v;
+	const struct verb *v, *match = NULL;
+	size_t n = strlen(name);
+	int count = 0;
 
-	for (v = verbs; v->name; v++)
+	for (v = verbs; v->name; v++) {
 		if (!strcmp(v->name, name))
 			return v;
+		if (n && !strncmp(v->name, name, n)) {
+			match = v;
+			count++;
+		}
+	}
+	if (count == 1)
+		return match;
+	if (!count) {
+		usage_error(NULL, "unknown verb '%s'", name);
+		return NULL;
+	}
+	fprintf(stderr, "syncmapctl: ambiguous verb '%s', could be:", name);
+	for (v = verbs; v->name; v++)
+		if (!strncmp(v->name, name, n))
+			fprintf(stderr, " %s", v->name);
+	fprintf(stderr, "\nTry 'syncmapctl --help'.\n");
 	return NULL;
 }
 
@@ -774,39 +861,83 @@ static int do_help(int argc, char **argv)
 	}
 	v = find_verb(argv[0]);
 	if (!v)
-		return usage_error(NULL, "unknown verb '%s'", argv[0]);
+		return EXIT_USAGE;
 	usage_verb(stdout, v);
 	return EXIT_OK;
 }
 
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "hex", no_argument, NULL, 'x' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Run @v; with -p its JSON is collected, then printed indented. */
+static int run_verb(const struct verb *v, int argc, char **argv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	ofile = pretty ? open_memstream(&buf, &len) : stdout;
+	if (!ofile) {
+		perror("syncmapctl");
+		return EXIT_ERROR;
+	}
+	ret = v->fn(argc, argv);
+	if (pretty) {
+		fclose(ofile);
+		json_pretty(buf, len, stdout);
+		free(buf);
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		perror("syncmapctl: stdout");
+		return EXIT_ERROR;
+	}
+	return ret;
+}
+
+/*
+ * Options may come anywhere (GNU getopt permutes), "--" ends them, so
+ * keys and values may start with "-".
+ */
 int main(int argc, char **argv)
 {
-	char **args = calloc(argc + 1, sizeof(*args));
-	bool help = false, opts_done = false;
+	bool help = false;
 	const struct verb *v;
-	int i, n = 0;
+	int c, n;
 
-	if (!args)
-		return EXIT_ERROR;
-	for (i = 1; i < argc; i++) {
-		if (!opts_done && !strcmp(argv[i], "--")) {
-			opts_done = true;
-		} else if (!opts_done && (!strcmp(argv[i], "-j") ||
-					  !strcmp(argv[i], "--json"))) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jpxhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pretty = true;
+			/* fall through */
+		case 'j':
 			json = true;
-		} else if (!opts_done && (!strcmp(argv[i], "-x") ||
-					  !strcmp(argv[i], "--hex"))) {
+			break;
+		case 'x':
 			hex = true;
-		} else if (!opts_done && (!strcmp(argv[i], "-h") ||
-					  !strcmp(argv[i], "--help"))) {
+			break;
+		case 'h':
 			help = true;
-		} else if (!opts_done && argv[i][0] == '-' && argv[i][1]) {
+			break;
+		case 'V':
+			printf("syncmapctl %s\n", SYNCMAPCTL_VERSION);
+			return EXIT_OK;
+		default:
+			if (optopt)
+				return usage_error(NULL, "unknown option '-%c'",
+						   optopt);
 			return usage_error(NULL, "unknown option '%s'",
-					   argv[i]);
-		} else {
-			args[n++] = argv[i];
+					   argv[optind - 1]);
 		}
 	}
+	n = argc - optind;
+	argv += optind;
 	if (!n) {
 		if (help) {
 			usage(stdout);
@@ -814,9 +945,9 @@ int main(int argc, char **argv)
 		}
 		return usage_error(NULL, "no verb given");
 	}
-	v = find_verb(args[0]);
+	v = find_verb(argv[0]);
 	if (!v)
-		return usage_error(NULL, "unknown verb '%s'", args[0]);
+		return EXIT_USAGE;
 	cur_verb = v;
 	if (help) {
 		usage_verb(stdout, v);
@@ -824,5 +955,5 @@ int main(int argc, char **argv)
 	}
 	if (n - 1 < v->nargs_min || n - 1 > v->nargs_max)
 		return usage_error(v, "wrong number of arguments");
-	return v->fn(n - 1, args + 1);
+	return run_verb(v, n - 1, argv + 1);
 }
