@@ -27,7 +27,8 @@ static DEFINE_MUTEX(syncmap_registry_lock);
  * syncmap_name_valid() - whether a name may be registered
  * @name: a NUL-terminated string
  *
- * Names are 1 to %SYNCMAP_NAME_MAX - 1 characters of [A-Za-z0-9._-].
+ * Names are 1 to %SYNCMAP_NAME_MAX - 1 characters of [A-Za-z0-9._-],
+ * ASCII only: the kernel's isalnum() also takes the Latin-1 letters.
  *
  * Context: any context.
  * Return: true if syncmap_register() accepts @name's spelling.
@@ -40,7 +41,8 @@ bool syncmap_name_valid(const char *name)
 	if (!len || len == SYNCMAP_NAME_MAX)
 		return false;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("._-", name[i])))
 			return false;
 	return true;
 }
