@@ -110,7 +110,7 @@ rsync -a --delete --delete-excluded "${keep[@]}" --filter='+ /Kbuild' \
 # CRCs of syncmap's symbols is not redone when only syncmap.ko changed.
 rsync -a --delete "$repo/tools/bench/kernel/" "$build/kmod/"
 log "building syncmap.ko and syncmap_bench.ko against $kdir"
-make -s -C "$kdir" M="$build/mod" modules >&2
+make -s -C "$kdir" M="$build/mod" SYNCMAP_DIRS=module modules >&2
 make -s -C "$kdir" M="$build/kmod" \
 	syncmap_include="$repo/module/include" \
 	KBUILD_EXTRA_SYMBOLS="$build/mod/Module.symvers" modules >&2
