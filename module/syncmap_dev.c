@@ -851,6 +851,15 @@ struct syncmap_dev_take {
  * the caller has the value.  A page of @uout that is not mapped writable
  * at that moment is -EFAULT here; syncmap_dev_take() faults it in and
  * asks again.
+ *
+ * Context: under rcu_read_lock(), and on the core's locked path with
+ * map->lock held too: the copy of up to the map's value limit (1 MiB at
+ * most) holds up that map's writers for as long as it takes; it cannot
+ * sleep.  The core asks again when another writer changed the value
+ * first, so @uout or the slot may first receive a value the call then
+ * does not take: only the bytes of the last, accepted, value count, and
+ * after an error (-ERANGE on a later, longer value) the buffer may hold
+ * a value the map still has.
  */
 static bool syncmap_dev_take_accept(const void *value, void *arg)
 {

@@ -43,10 +43,12 @@
  *   a batch's records, a packed call's results and value slots, @done) is
  *   written back as read.  LOAD_AND_DELETE and SWAP copy their value to
  *   @out as part of the change itself: the map changes only if the copy
- *   succeeded, so their value is never lost.  One window is left: another
- *   thread that unmaps or write-protects those write-back buffers after
- *   they proved writable makes the final write-back fail with -EFAULT
- *   although the operation ran (@done still counts it).
+ *   succeeded, so their value is never lost.  @out holds the value only
+ *   on success: a call that loses a race to another writer, or fails,
+ *   may have written there a value it did not take.  One window is
+ *   left: another thread that unmaps or write-protects those write-back
+ *   buffers after they proved writable makes the final write-back fail
+ *   with -EFAULT although the operation ran (@done still counts it).
  */
 #ifndef _UAPI_SYNCMAP_H
 #define _UAPI_SYNCMAP_H
